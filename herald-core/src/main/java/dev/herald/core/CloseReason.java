@@ -1,0 +1,53 @@
+package dev.herald.core;
+
+/**
+ * Why the server closes a client connection: the one code table of Herald (see docs/protocol.md).
+ *
+ * <p>Codes 4000–4499 mean "reconnecting may succeed"; 4500–4999 mean "do not reconnect with the
+ * same request". Standard RFC 6455 codes keep their meaning.
+ */
+public enum CloseReason {
+    /** The server is stopping or restarting. */
+    SHUTDOWN(1001, "server shutting down", true),
+    /** A frame broke RFC 6455 (Netty's decoder sends this one itself). */
+    PROTOCOL_ERROR(1002, "protocol error", false),
+    /** A text frame held invalid UTF-8. */
+    INVALID_UTF8(1007, "invalid UTF-8", false),
+    /** A message was larger than {@code websocket.max-message-bytes}. */
+    MESSAGE_TOO_BIG(1009, "message too big", false),
+    /** An unexpected server error. */
+    INTERNAL_ERROR(1011, "internal error", true),
+    /** No uid arrived within {@code websocket.bind-timeout}. */
+    BIND_TIMEOUT(4001, "bind timeout", true),
+    /** The client did not answer pings within {@code websocket.pong-timeout}. */
+    NO_PONG(4002, "no pong", true),
+    /** The connection's outbound queue passed {@code websocket.max-outbound-bytes}. */
+    SLOW(4003, "slow consumer", true),
+    /** The uid was empty or longer than {@code websocket.max-uid-bytes}. */
+    INVALID_UID(4500, "invalid uid", false);
+
+    private final int code;
+    private final String reason;
+    private final boolean reconnect;
+
+    CloseReason(int code, String reason, boolean reconnect) {
+        this.code = code;
+        this.reason = reason;
+        this.reconnect = reconnect;
+    }
+
+    /** The WebSocket close code. */
+    public int code() {
+        return code;
+    }
+
+    /** The close frame's reason text (ASCII, under 123 bytes). */
+    public String reason() {
+        return reason;
+    }
+
+    /** Whether a client may reconnect with the same request and expect it to work. */
+    public boolean reconnect() {
+        return reconnect;
+    }
+}

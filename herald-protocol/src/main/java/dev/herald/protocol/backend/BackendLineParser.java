@@ -1,0 +1,72 @@
+package dev.herald.protocol.backend;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import dev.herald.protocol.Utf8;
+import dev.herald.protocol.backend.BackendCommand.Invalid;
+import dev.herald.protocol.backend.BackendCommand.SeedPush;
+import java.io.IOException;
+
+/**
+ * Decodes one Text-port line (without its line ending) into a {@link BackendCommand}.
+ *
+ * <p>A line that is one JSON object with a top-level {@code uid} is the seed's push. The uid is a
+ * string, or an integer taken as its decimal text (PHP's {@code json_encode(['uid' => 42])}, which
+ * the seed accepts). Nested {@code uid} fields are the application's own and are ignored; if the
+ * key repeats, the last one wins, as in PHP's {@code json_decode}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class BackendLineParser {
+
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    /** Decodes a line. The array becomes part of the command: the caller must not change it. */
+    public BackendCommand parse(byte[] line) {
+        if (line.length == 0) {
+            return new Invalid(BackendError.EMPTY_LINE, "empty line");
+        }
+        if (!Utf8.isValid(line, 0, line.length)) {
+            return new Invalid(BackendError.INVALID_UTF8, "line is not valid UTF-8");
+        }
+        try (JsonParser parser = JSON.createParser(line)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new Invalid(BackendError.INVALID_JSON, "expected a JSON object");
+            }
+            String uid = null;
+            JsonToken uidType = null;
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                boolean isUid = "uid".equals(parser.currentName());
+                JsonToken value = parser.nextToken();
+                if (isUid) {
+                    uidType = value;
+                    uid = value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NUMBER_INT
+                            ? parser.getText()
+                            : null;
+                }
+                parser.skipChildren();
+            }
+            if (token != JsonToken.END_OBJECT) {
+                return new Invalid(BackendError.INVALID_JSON, "unterminated object");
+            }
+            if (parser.nextToken() != null) {
+                return new Invalid(BackendError.INVALID_JSON, "content after the JSON object");
+            }
+            if (uidType == null) {
+                return new Invalid(BackendError.MISSING_UID, "no top-level \"uid\" field");
+            }
+            if (uid == null) {
+                return new Invalid(BackendError.INVALID_UID, "\"uid\" must be a string or an integer");
+            }
+            return new SeedPush(uid, line);
+        } catch (StreamReadException e) {
+            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+            return new Invalid(BackendError.INVALID_JSON, e.getOriginalMessage() + (at >= 0 ? " at byte " + at : ""));
+        } catch (IOException e) {
+            return new Invalid(BackendError.INVALID_JSON, e.getMessage());
+        }
+    }
+}
