@@ -1,0 +1,179 @@
+package dev.herald.netty.backend;
+
+import dev.herald.core.Message;
+import dev.herald.core.Pusher;
+import dev.herald.core.Target;
+import dev.herald.protocol.backend.BackendCommand;
+import dev.herald.protocol.backend.BackendCommand.Invalid;
+import dev.herald.protocol.backend.BackendCommand.SeedPush;
+import dev.herald.protocol.backend.BackendError;
+import dev.herald.protocol.backend.BackendLineParser;
+import dev.herald.protocol.backend.BackendReply;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One backend connection on the Text port: decodes each line, calls the {@link Pusher}, and writes
+ * the replies in request order, even when a later push completes first (pipelining).
+ *
+ * <p>Back-pressure: while the backend does not read its replies (the channel is unwritable), the
+ * handler stops reading lines. Per-connection state: one instance per channel.
+ */
+final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
+
+    /** Fired on each backend channel to stop reading and close once every reply is written. */
+    static final Object DRAIN = new Object();
+
+    private static final Logger log = LoggerFactory.getLogger(BackendCommandHandler.class);
+    private static final BackendLineParser PARSER = new BackendLineParser();
+    private static final ByteBuf OK = shared(BackendReply.OK);
+    private static final ByteBuf FAIL = shared(BackendReply.FAIL);
+
+    private final Pusher pusher;
+    private final TextPortConfig config;
+    private final TextPortStats stats;
+    private final ArrayDeque<CompletableFuture<BackendReply>> pending = new ArrayDeque<>();
+    private boolean closeWhenAnswered;
+
+    BackendCommandHandler(Pusher pusher, TextPortConfig config, TextPortStats stats) {
+        this.pusher = pusher;
+        this.config = config;
+        this.stats = stats;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+        if (closeWhenAnswered) {
+            return;
+        }
+        stats.lines.increment();
+        BackendCommand command = PARSER.parse(ByteBufUtil.getBytes(line));
+        answer(ctx, execute(ctx, command));
+    }
+
+    private CompletionStage<BackendReply> execute(ChannelHandlerContext ctx, BackendCommand command) {
+        if (command instanceof SeedPush push) {
+            log.trace("push uid={} bytes={}", push.uid(), push.line().length);
+            return pusher.push(Target.uid(push.uid()), Message.ofUtf8(push.line()))
+                    .handle((result, failure) -> {
+                        if (failure != null) {
+                            log.warn("push failed uid={}", push.uid(), failure);
+                            return error(BackendError.INTERNAL, "push failed");
+                        }
+                        if (result.delivered()) {
+                            stats.ok.increment();
+                            return BackendReply.OK;
+                        }
+                        stats.fail.increment();
+                        return BackendReply.FAIL;
+                    });
+        }
+        Invalid invalid = (Invalid) command;
+        log.debug("refused line from {}: {} {}", ctx.channel().remoteAddress(), invalid.error().code(), invalid.detail());
+        return CompletableFuture.completedFuture(error(invalid.error(), invalid.detail()));
+    }
+
+    private BackendReply error(BackendError error, String detail) {
+        stats.error(error);
+        return BackendReply.error(error, detail);
+    }
+
+    /** Writes the reply now if nothing is ahead of it, else queues it behind the earlier ones. */
+    private void answer(ChannelHandlerContext ctx, CompletionStage<BackendReply> stage) {
+        CompletableFuture<BackendReply> reply = stage.toCompletableFuture();
+        if (pending.isEmpty() && reply.isDone()) {
+            write(ctx, reply.join());
+            return;
+        }
+        pending.add(reply);
+        if (!reply.isDone()) {
+            reply.whenComplete((r, e) -> ctx.executor().execute(() -> writeAnswered(ctx)));
+        }
+    }
+
+    private void writeAnswered(ChannelHandlerContext ctx) {
+        while (!pending.isEmpty() && pending.peek().isDone()) {
+            write(ctx, pending.poll().join());
+        }
+        ctx.flush();
+        closeIfAnswered(ctx);
+    }
+
+    private static void write(ChannelHandlerContext ctx, BackendReply reply) {
+        ByteBuf bytes = reply == BackendReply.OK
+                ? OK.duplicate()
+                : reply == BackendReply.FAIL ? FAIL.duplicate() : Unpooled.wrappedBuffer(reply.bytes());
+        ctx.write(bytes, ctx.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        closeIfAnswered(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!closeWhenAnswered) {
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event == DRAIN) {
+            closeAfterReplies(ctx);
+            ctx.flush();
+            closeIfAnswered(ctx);
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    private void closeAfterReplies(ChannelHandlerContext ctx) {
+        closeWhenAnswered = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    private void closeIfAnswered(ChannelHandlerContext ctx) {
+        if (closeWhenAnswered && pending.isEmpty() && ctx.channel().isActive()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            log.warn("closing backend {}: line longer than {} bytes", ctx.channel().remoteAddress(), config.maxLineBytes());
+            answer(ctx, CompletableFuture.completedFuture(
+                    error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes")));
+            closeAfterReplies(ctx);
+            ctx.flush();
+            closeIfAnswered(ctx);
+        } else if (cause instanceof IOException) {
+            log.debug("backend {} i/o error: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            log.warn("closing backend {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+            ctx.close();
+        }
+    }
+
+    private static ByteBuf shared(BackendReply reply) {
+        return Unpooled.unreleasableBuffer(
+                Unpooled.directBuffer(reply.bytes().length).writeBytes(reply.bytes()).asReadOnly());
+    }
+}

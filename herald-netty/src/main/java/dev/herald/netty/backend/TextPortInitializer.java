@@ -1,0 +1,58 @@
+package dev.herald.netty.backend;
+
+import dev.herald.core.Pusher;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+/**
+ * The Text port pipeline: {@code LineBasedFrameDecoder → BackendCommandHandler}. One JSON object per
+ * line ending in {@code \n} or {@code \r\n}; replies are lines too.
+ */
+public final class TextPortInitializer extends ChannelInitializer<Channel> {
+
+    private final Pusher pusher;
+    private final TextPortConfig config;
+    private final TextPortStats stats;
+    private final ChannelGroup channels = new DefaultChannelGroup("text-port", GlobalEventExecutor.INSTANCE);
+
+    public TextPortInitializer(Pusher pusher, TextPortConfig config, TextPortStats stats) {
+        this.pusher = pusher;
+        this.config = config;
+        this.stats = stats;
+    }
+
+    /** Bounds the replies queued for a backend that does not read them; reading pauses above it. */
+    public WriteBufferWaterMark watermark() {
+        return new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        channels.add(channel);
+        channel.pipeline()
+                .addLast("lines", new LineBasedFrameDecoder(config.maxLineBytes(), true, true))
+                .addLast("commands", new BackendCommandHandler(pusher, config, stats));
+    }
+
+    /** Open backend connections. */
+    public int connectionCount() {
+        return channels.size();
+    }
+
+    /**
+     * Stops reading on every backend connection, answers the lines already read, then closes them.
+     * The future completes when all are closed.
+     */
+    public ChannelGroupFuture drain() {
+        for (Channel channel : channels) {
+            channel.pipeline().fireUserEventTriggered(BackendCommandHandler.DRAIN);
+        }
+        return channels.newCloseFuture();
+    }
+}

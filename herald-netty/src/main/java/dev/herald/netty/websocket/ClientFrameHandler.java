@@ -1,0 +1,131 @@
+package dev.herald.netty.websocket;
+
+import dev.herald.core.CloseReason;
+import dev.herald.core.Hub;
+import dev.herald.protocol.Utf8;
+import dev.herald.protocol.client.BindRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seed's client protocol on one connection: the first data frame is the uid; later frames are
+ * counted and ignored. Registers the connection with the {@link Hub} on handshake and removes it on
+ * close. Per-connection state: one instance per channel.
+ */
+final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientFrameHandler.class);
+
+    private final Hub hub;
+    private final WebSocketConfig config;
+    private final SessionSweepers sweepers;
+    private final WebSocketStats stats;
+    private SessionSweeper sweeper;
+    private WebSocketSession session;
+
+    ClientFrameHandler(Hub hub, WebSocketConfig config, SessionSweepers sweepers, WebSocketStats stats) {
+        this.hub = hub;
+        this.config = config;
+        this.sweepers = sweepers;
+        this.stats = stats;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        sweeper = sweepers.of(ctx.channel().eventLoop());
+        session = new WebSocketSession(ctx.channel(), stats, sweeper.now());
+        sweeper.add(session);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof HandshakeComplete) {
+            boolean extensions = ctx.pipeline().get(WebSocketExtensionEncoder.class) != null;
+            session.handshaken(!extensions);
+            hub.register(session);
+            log.debug("open session={} remote={} compression={}", session.id(), ctx.channel().remoteAddress(), extensions);
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        session.touch(sweeper.now());
+        if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
+            return; // a pong
+        }
+        stats.framesReceived.increment();
+        if (session.bound || session.isClosing()) {
+            stats.framesIgnored.increment();
+            log.trace("ignored frame session={} bytes={}", session.id(), frame.content().readableBytes());
+            return;
+        }
+        bind(frame.content());
+    }
+
+    private void bind(ByteBuf content) {
+        byte[] bytes = ByteBufUtil.getBytes(content);
+        if (!Utf8.isValid(bytes, 0, bytes.length)) {
+            session.close(CloseReason.INVALID_UTF8, "uid is not valid UTF-8");
+            return;
+        }
+        String uid = new String(bytes, StandardCharsets.UTF_8);
+        String violation = BindRequest.violation(uid, config.maxUidBytes());
+        if (violation != null) {
+            log.debug("refused uid session={} reason={}", session.id(), violation);
+            session.close(CloseReason.INVALID_UID, violation);
+            return;
+        }
+        if (hub.bind(session, uid)) {
+            session.bound = true;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        session.markClosing();
+        sweeper.remove(session);
+        if (session.handshaken) {
+            hub.unregister(session);
+        }
+        log.debug("closed session={}", session.id());
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // Netty's decoder or UTF-8 validator already sent the close frame with this code.
+            log.debug("protocol violation session={} code={} {}", session.id(), corrupted.closeStatus().code(), cause.getMessage());
+            session.markClosing();
+        } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
+            log.debug("message too big session={}: {}", session.id(), cause.getMessage());
+            session.close(CloseReason.MESSAGE_TOO_BIG, "message larger than " + config.maxMessageBytes() + " bytes");
+        } else if (cause instanceof CorruptedFrameException) {
+            log.debug("protocol violation session={}: {}", session.id(), cause.getMessage());
+            session.close(CloseReason.PROTOCOL_ERROR);
+        } else if (cause instanceof IOException) {
+            log.debug("i/o error session={}: {}", session.id(), cause.toString());
+            ctx.close();
+        } else {
+            log.warn("unexpected error session={} uid={}", session.id(), hub.uidOf(session.id()), cause);
+            session.close(CloseReason.INTERNAL_ERROR);
+        }
+    }
+}

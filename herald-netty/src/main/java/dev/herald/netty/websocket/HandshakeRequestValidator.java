@@ -1,0 +1,127 @@
+package dev.herald.netty.websocket;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refuses requests that are not an RFC 6455 version-13 opening handshake before Netty's handshaker
+ * sees them (which would otherwise fall back to the obsolete Hixie drafts):
+ *
+ * <ul>
+ *   <li>a malformed request: 400 (414 for a long request line, 431 for large headers)
+ *   <li>a method other than GET: 405
+ *   <li>no {@code Upgrade: websocket}: 426 Upgrade Required
+ *   <li>a {@code Sec-WebSocket-Version} other than 13, or none: 426 with {@code Sec-WebSocket-Version: 13}
+ *   <li>no {@code Connection: Upgrade}, or a {@code Sec-WebSocket-Key} missing or not 16 base64 bytes: 400
+ * </ul>
+ *
+ * Every refusal closes the connection. Stateless.
+ */
+@Sharable
+final class HandshakeRequestValidator extends ChannelInboundHandlerAdapter {
+
+    static final HandshakeRequestValidator INSTANCE = new HandshakeRequestValidator();
+
+    private static final Logger log = LoggerFactory.getLogger(HandshakeRequestValidator.class);
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        FullHttpResponse refusal = refusal(request);
+        if (refusal == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        log.debug("refused handshake from {}: {} {}", ctx.channel().remoteAddress(), refusal.status(), request.uri());
+        ReferenceCountUtil.release(msg);
+        ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static FullHttpResponse refusal(FullHttpRequest request) {
+        DecoderResult decoded = request.decoderResult();
+        if (decoded.isFailure()) {
+            Throwable cause = decoded.cause();
+            if (cause instanceof TooLongHttpLineException) {
+                return response(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+            }
+            if (cause instanceof TooLongHttpHeaderException) {
+                return response(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers too large");
+            }
+            return response(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+        }
+        if (!request.method().equals(HttpMethod.GET)) {
+            FullHttpResponse response =
+                    response(HttpResponseStatus.METHOD_NOT_ALLOWED, "a WebSocket handshake is a GET request");
+            response.headers().set(HttpHeaderNames.ALLOW, "GET");
+            return response;
+        }
+        if (!request.uri().startsWith("/")) {
+            return response(HttpResponseStatus.BAD_REQUEST, "request target must be a path");
+        }
+        HttpHeaders headers = request.headers();
+        if (!headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            FullHttpResponse response = response(
+                    HttpResponseStatus.UPGRADE_REQUIRED, "this is a WebSocket endpoint: send Upgrade: websocket");
+            response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+            response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            return response;
+        }
+        if (!"13".equals(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            FullHttpResponse response =
+                    response(HttpResponseStatus.UPGRADE_REQUIRED, "unsupported WebSocket version: 13 expected");
+            response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            return response;
+        }
+        if (!headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return response(HttpResponseStatus.BAD_REQUEST, "missing Connection: Upgrade");
+        }
+        if (!validKey(headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
+            return response(HttpResponseStatus.BAD_REQUEST, "missing or invalid Sec-WebSocket-Key");
+        }
+        return null;
+    }
+
+    private static boolean validKey(String key) {
+        if (key == null || key.length() != 24) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String text) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text + "\n", StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.herald.netty.websocket;
+
+import dev.herald.core.CloseReason;
+import dev.herald.core.Message;
+import dev.herald.core.Session;
+import dev.herald.core.SessionId;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket connection as a core {@link Session}.
+ *
+ * <p>{@link #send} and {@link #close} are thread-safe and never block. The outbound queue is bounded by
+ * the channel's write-buffer high watermark ({@code websocket.max-outbound-bytes}): a send that finds
+ * the channel unwritable closes the connection as {@link CloseReason#SLOW} instead of queueing more.
+ *
+ * <p>The timing fields belong to the channel's event loop and its {@link SessionSweeper}.
+ */
+public final class WebSocketSession implements Session {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketSession.class);
+    private static final AtomicIntegerFieldUpdater<WebSocketSession> CLOSING =
+            AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "closing");
+
+    /** How long a close handshake may take before the TCP connection is dropped. */
+    static final long CLOSE_TIMEOUT_MILLIS = 2000;
+
+    private final SessionId id = SessionId.next();
+    private final Channel channel;
+    private final WebSocketStats stats;
+    private volatile int closing;
+    /** Whether shared pre-encoded frames may be written (no extension such as compression in use). */
+    private volatile boolean rawFrames;
+
+    // Event-loop confined, driven by SessionSweeper.
+    boolean handshaken;
+    boolean bound;
+    long openedAt;
+    long lastReadAt;
+    long pingSentAt;
+    long closingAt;
+    int sweepIndex = -1;
+
+    WebSocketSession(Channel channel, WebSocketStats stats, long now) {
+        this.channel = channel;
+        this.stats = stats;
+        this.openedAt = now;
+        this.lastReadAt = now;
+    }
+
+    @Override
+    public SessionId id() {
+        return id;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    void handshaken(boolean rawFrames) {
+        this.rawFrames = rawFrames;
+        this.handshaken = true;
+    }
+
+    @Override
+    public boolean send(Message message) {
+        if (closing != 0 || !channel.isActive()) {
+            return false;
+        }
+        if (!channel.isWritable()) {
+            log.warn("closing slow consumer session={} pendingBytes={}", id, channel.bytesBeforeWritable());
+            close(CloseReason.SLOW);
+            return false;
+        }
+        Object frame = rawFrames
+                ? message.encoded(WebSocketFrames.TEXT).duplicate()
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(message.payload()));
+        channel.writeAndFlush(frame, channel.voidPromise());
+        return true;
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        close(reason, reason.reason());
+    }
+
+    /** Closes with the reason's code and a specific reason text (at most 123 bytes). */
+    void close(CloseReason reason, String text) {
+        if (!CLOSING.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        stats.closed(reason);
+        if (channel.eventLoop().inEventLoop()) {
+            startClose(reason, text);
+        } else {
+            channel.eventLoop().execute(() -> startClose(reason, text));
+        }
+    }
+
+    boolean isClosing() {
+        return closing != 0;
+    }
+
+    /** Marks a close that the peer or the codec started, so sends stop at once. */
+    void markClosing() {
+        closing = 1;
+    }
+
+    private void startClose(CloseReason reason, String text) {
+        if (!channel.isActive()) {
+            return;
+        }
+        log.debug("closing session={} code={} reason={}", id, reason.code(), text);
+        if (!handshaken) {
+            channel.close();
+            return;
+        }
+        // The peer answers with its own close frame, on which Netty closes the connection; the sweeper
+        // drops it after CLOSE_TIMEOUT_MILLIS if it does not.
+        channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), text));
+    }
+
+    /** Called by the sweeper on the event loop with a millisecond clock. */
+    void sweep(long now, long pingIntervalMillis, long pongTimeoutMillis, long bindTimeoutMillis) {
+        if (closing != 0) {
+            if (closingAt == 0) {
+                closingAt = now;
+            } else if (now - closingAt >= CLOSE_TIMEOUT_MILLIS) {
+                channel.close();
+            }
+            return;
+        }
+        if (!bound) {
+            if (now - openedAt >= bindTimeoutMillis) {
+                close(CloseReason.BIND_TIMEOUT);
+            }
+            return;
+        }
+        if (pingSentAt == 0) {
+            if (now - lastReadAt >= pingIntervalMillis) {
+                pingSentAt = now;
+                channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+            }
+        } else if (now - pingSentAt >= pongTimeoutMillis) {
+            close(CloseReason.NO_PONG);
+        }
+    }
+
+    /** Records inbound traffic: the peer is alive. */
+    void touch(long now) {
+        lastReadAt = now;
+        pingSentAt = 0;
+    }
+
+    @Override
+    public String toString() {
+        return "session " + id;
+    }
+}

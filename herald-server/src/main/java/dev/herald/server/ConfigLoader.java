@@ -1,0 +1,216 @@
+package dev.herald.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.herald.netty.backend.TextPortConfig;
+import dev.herald.netty.http.HttpConfig;
+import dev.herald.netty.websocket.WebSocketConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The only reader of configuration: built-in defaults, then an optional YAML file, then environment
+ * variables ({@code HERALD_WEBSOCKET_PORT}), then flags ({@code --websocket.port=1234}); each source
+ * overrides the one before. Every error names the key.
+ */
+public final class ConfigLoader {
+
+    /** The environment variable naming a config file when no {@code --config} flag is given. */
+    public static final String CONFIG_ENV = "HERALD_CONFIG";
+    /** The environment variable that the launcher sets to the Herald home. */
+    public static final String HOME_ENV = "HERALD_HOME";
+
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([kmg]i?b?|b)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
+
+    private ConfigLoader() {}
+
+    /** The Herald home: {@code $HERALD_HOME}, else the working directory. */
+    public static Path home(Map<String, String> env) {
+        String home = env.get(HOME_ENV);
+        return Path.of(home == null || home.isBlank() ? "" : home).toAbsolutePath().normalize();
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @param home base of relative paths
+     * @param configFile YAML file, or {@code null} to use {@code $HERALD_CONFIG} if set
+     * @param env environment variables
+     * @param flags values given on the command line, by key name
+     * @throws ConfigException naming the key or file at fault
+     */
+    public static ServerConfig load(Path home, Path configFile, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (ConfigKey key : ConfigKey.ALL) {
+            values.put(key.name(), key.defaultValue());
+        }
+        Path file = configFile;
+        if (file == null && env.get(CONFIG_ENV) != null && !env.get(CONFIG_ENV).isBlank()) {
+            file = Path.of(env.get(CONFIG_ENV));
+        }
+        if (file != null) {
+            values.putAll(readYaml(home.resolve(file)));
+        }
+        for (ConfigKey key : ConfigKey.ALL) {
+            String value = env.get(key.envName());
+            if (value != null) {
+                values.put(key.name(), value);
+            }
+        }
+        for (Map.Entry<String, String> flag : flags.entrySet()) {
+            if (ConfigKey.named(flag.getKey()) == null) {
+                throw new ConfigException("unknown config key '" + flag.getKey() + "'");
+            }
+            values.put(flag.getKey(), flag.getValue());
+        }
+        return build(new Values(values, home));
+    }
+
+    private static ServerConfig build(Values v) {
+        WebSocketConfig websocket = section("websocket", () -> new WebSocketConfig(
+                v.string("websocket.host"),
+                v.integer("websocket.port"),
+                v.size("websocket.max-message-bytes"),
+                v.size("websocket.max-uid-bytes"),
+                v.bool("websocket.compression"),
+                v.integer("websocket.compression-level"),
+                v.duration("websocket.ping-interval"),
+                v.duration("websocket.pong-timeout"),
+                v.duration("websocket.bind-timeout"),
+                v.size("websocket.max-outbound-bytes")));
+        TextPortConfig text = section("text", () ->
+                new TextPortConfig(v.string("text.host"), v.integer("text.port"), v.size("text.max-line-bytes")));
+        HttpConfig http = section("http", () -> new HttpConfig(v.string("http.host"), v.integer("http.port")));
+        ProcessConfig server = section("server", () -> new ProcessConfig(
+                v.integer("server.io-threads"), v.duration("server.shutdown-timeout"), v.path("server.pid-file")));
+        LogConfig log = section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file")));
+        return new ServerConfig(websocket, text, http, server, log);
+    }
+
+    private static <T> T section(String name, Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new ConfigException(name + "." + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> readYaml(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("config file " + file + " not found");
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + " is not valid YAML: " + e.getMessage(), e);
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return values;
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("config file " + file + " must hold a mapping of keys");
+        }
+        flatten("", root, values, file);
+        return values;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> into, Path file) {
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            String name = prefix + field.getKey();
+            JsonNode value = field.getValue();
+            if (value.isObject()) {
+                flatten(name + ".", value, into, file);
+            } else if (ConfigKey.named(name) == null) {
+                throw new ConfigException("unknown config key '" + name + "' in " + file);
+            } else if (value.isArray()) {
+                throw new ConfigException(name + " in " + file + " must be a single value");
+            } else {
+                into.put(name, value.isNull() ? "" : value.asText());
+            }
+        }
+    }
+
+    /** Typed access to the merged values; each parse error names the key. */
+    private record Values(Map<String, String> values, Path home) {
+
+        String string(String key) {
+            return values.get(key).trim();
+        }
+
+        int integer(String key) {
+            String value = string(key);
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + ": '" + value + "' is not an integer");
+            }
+        }
+
+        boolean bool(String key) {
+            String value = string(key).toLowerCase(Locale.ROOT);
+            return switch (value) {
+                case "true", "yes", "on" -> true;
+                case "false", "no", "off" -> false;
+                default -> throw new ConfigException(key + ": '" + value + "' is not true or false");
+            };
+        }
+
+        /** Bytes: a number with an optional binary unit (B, KiB, MiB, GiB; K, KB, M… mean the same). */
+        int size(String key) {
+            String value = string(key);
+            Matcher m = SIZE.matcher(value);
+            if (!m.matches()) {
+                throw new ConfigException(key + ": '" + value + "' is not a size (for example 65536, 64KiB, 1MiB)");
+            }
+            long bytes = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+            long multiplier = switch (unit.charAt(0)) {
+                case 'k' -> 1024L;
+                case 'm' -> 1024L * 1024;
+                case 'g' -> 1024L * 1024 * 1024;
+                default -> 1L;
+            };
+            long total = bytes * multiplier;
+            if (bytes > Integer.MAX_VALUE || total > Integer.MAX_VALUE) {
+                throw new ConfigException(key + ": '" + value + "' is larger than 2 GiB");
+            }
+            return (int) total;
+        }
+
+        /** A number with a unit: ms, s, m or h. */
+        Duration duration(String key) {
+            String value = string(key);
+            Matcher m = DURATION.matcher(value);
+            if (!m.matches()) {
+                throw new ConfigException(key + ": '" + value + "' is not a duration (for example 500ms, 25s, 2m)");
+            }
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        }
+
+        /** A path relative to the home, or {@code null} when empty. */
+        Path path(String key) {
+            String value = string(key);
+            return value.isEmpty() ? null : home.resolve(value).normalize();
+        }
+    }
+}

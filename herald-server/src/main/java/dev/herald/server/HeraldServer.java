@@ -1,0 +1,222 @@
+package dev.herald.server;
+
+import dev.herald.core.CloseReason;
+import dev.herald.core.Hub;
+import dev.herald.core.Pusher;
+import dev.herald.core.engine.Engine;
+import dev.herald.core.engine.MemoryEngine;
+import dev.herald.netty.NettyTransport;
+import dev.herald.netty.backend.TextPortInitializer;
+import dev.herald.netty.backend.TextPortStats;
+import dev.herald.netty.http.HttpApiHandler;
+import dev.herald.netty.http.HttpApiInitializer;
+import dev.herald.netty.websocket.WebSocketInitializer;
+import dev.herald.netty.websocket.WebSocketStats;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds the core, the engine and the three listeners from a {@link ServerConfig},
+ * and stops them in the order that loses nothing.
+ *
+ * <p>{@link #start} returns once every port listens; {@link #stop} drains: it stops accepting, answers
+ * the backend lines already read, closes clients with 1001, then stops the event loops.
+ */
+public final class HeraldServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+
+    /** The version in the jar's manifest, or "dev" when run from classes. */
+    public static final String VERSION = versionOf();
+
+    private enum State { RUNNING, DRAINING, STOPPED }
+
+    private final ServerConfig config;
+    private final Hub hub = new Hub();
+    private final Engine engine;
+    private final Pusher pusher;
+    private final WebSocketStats webSocketStats = new WebSocketStats();
+    private final TextPortStats textStats = new TextPortStats();
+    private final NettyTransport transport;
+    private final WebSocketInitializer webSocket;
+    private final TextPortInitializer textPort;
+    private final Instant startedAt = Instant.now();
+    private Channel webSocketListener;
+    private Channel textListener;
+    private Channel httpListener;
+    private volatile State state = State.RUNNING;
+
+    private HeraldServer(ServerConfig config) {
+        this.config = config;
+        this.engine = new MemoryEngine(hub);
+        this.pusher = new Pusher(engine);
+        this.webSocket = new WebSocketInitializer(hub, config.websocket(), webSocketStats);
+        this.textPort = new TextPortInitializer(pusher, config.text(), textStats);
+        this.transport = NettyTransport.start(config.server().ioThreads());
+    }
+
+    /**
+     * Starts a server and returns once all listeners are bound.
+     *
+     * @throws NettyTransport.ListenException if a port cannot be bound; nothing is left running
+     */
+    public static HeraldServer start(ServerConfig config) {
+        HeraldServer server = new HeraldServer(config);
+        try {
+            server.listen();
+        } catch (RuntimeException e) {
+            server.state = State.STOPPED;
+            server.closeListeners();
+            server.transport.shutdown(0).syncUninterruptibly();
+            throw e;
+        }
+        log.info("Herald {} listening: websocket {}, text {}, http {} (engine {}, transport {}, {} io threads)",
+                VERSION, describe(server.websocketAddress()), describe(server.textAddress()),
+                describe(server.httpAddress()), server.engine.name(), server.transport.name(),
+                server.transport.threads());
+        return server;
+    }
+
+    private void listen() {
+        webSocketListener = transport.listen("websocket",
+                new InetSocketAddress(config.websocket().host(), config.websocket().port()), webSocket, webSocket.watermark());
+        textListener = transport.listen("text",
+                new InetSocketAddress(config.text().host(), config.text().port()), textPort, textPort.watermark());
+        HttpApiInitializer http = new HttpApiInitializer(new HttpApiHandler(this::stats, this::isReady));
+        httpListener = transport.listen("http",
+                new InetSocketAddress(config.http().host(), config.http().port()), http, http.watermark());
+    }
+
+    public InetSocketAddress websocketAddress() {
+        return (InetSocketAddress) webSocketListener.localAddress();
+    }
+
+    public InetSocketAddress textAddress() {
+        return (InetSocketAddress) textListener.localAddress();
+    }
+
+    public InetSocketAddress httpAddress() {
+        return (InetSocketAddress) httpListener.localAddress();
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Pusher pusher() {
+        return pusher;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public boolean isReady() {
+        return state == State.RUNNING;
+    }
+
+    /** Counters and facts for {@code /stats} and {@code herald status}. */
+    public Map<String, Object> stats() {
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("version", VERSION);
+        stats.put("pid", ProcessHandle.current().pid());
+        stats.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        stats.put("startedAt", startedAt.toString());
+        stats.put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds());
+        stats.put("engine", engine.name());
+        stats.put("transport", transport.name());
+        Map<String, String> listeners = new LinkedHashMap<>();
+        listeners.put("websocket", describe(websocketAddress()));
+        listeners.put("text", describe(textAddress()));
+        listeners.put("http", describe(httpAddress()));
+        stats.put("listeners", listeners);
+        stats.put("connections", hub.connectionCount());
+        stats.put("uids", hub.uidCount());
+        stats.put("backendConnections", textPort.connectionCount());
+        stats.put("pushes", pusher.pushCount());
+        stats.put("deliveries", hub.deliveryCount());
+        stats.put("deliveredBytes", hub.deliveredBytes());
+        stats.put("framesReceived", webSocketStats.framesReceived());
+        stats.put("framesIgnored", webSocketStats.framesIgnored());
+        Map<String, Long> closes = new LinkedHashMap<>();
+        webSocketStats.serverCloses().forEach((reason, count) -> closes.put(reason.code() + " " + reason.reason(), count));
+        stats.put("serverCloses", closes);
+        Map<String, Object> text = new LinkedHashMap<>();
+        text.put("lines", textStats.lines());
+        text.put("ok", textStats.ok());
+        text.put("fail", textStats.fail());
+        Map<String, Long> errors = new LinkedHashMap<>();
+        textStats.errors().forEach((error, count) -> errors.put(error.code(), count));
+        text.put("errors", errors);
+        stats.put("text", text);
+        return stats;
+    }
+
+    /**
+     * Drains and stops, waiting at most {@code server.shutdown-timeout}; what is still open then is
+     * closed forcibly. Idempotent.
+     */
+    public synchronized void stop() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        state = State.DRAINING;
+        long deadline = System.nanoTime() + config.server().shutdownTimeout().toNanos();
+        log.info("draining: {} connections, {} backend connections", hub.connectionCount(), textPort.connectionCount());
+        closeListeners();
+        textPort.drain().awaitUninterruptibly(remainingMillis(deadline) / 2, TimeUnit.MILLISECONDS);
+        webSocket.closeAll(CloseReason.SHUTDOWN);
+        while (webSocket.openCount() > 0 && remainingMillis(deadline) > 0) {
+            sleepBriefly();
+        }
+        int left = webSocket.openCount();
+        if (left > 0) {
+            log.warn("shutdown timeout: closing {} connections forcibly", left);
+        }
+        transport.shutdown(Math.max(remainingMillis(deadline), 100)).awaitUninterruptibly(
+                Math.max(remainingMillis(deadline), 100) + 2000, TimeUnit.MILLISECONDS);
+        state = State.STOPPED;
+        log.info("stopped after {} pushes, {} deliveries", pusher.pushCount(), hub.deliveryCount());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void closeListeners() {
+        for (Channel listener : new Channel[] {webSocketListener, textListener, httpListener}) {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly();
+            }
+        }
+    }
+
+    private static long remainingMillis(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String describe(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    private static String versionOf() {
+        String version = HeraldServer.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+}

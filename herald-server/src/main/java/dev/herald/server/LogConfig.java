@@ -1,0 +1,26 @@
+package dev.herald.server;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Logging settings (config keys {@code log.*}).
+ *
+ * @param level root level: error, warn, info, debug or trace
+ * @param file log file, or {@code null}: the console in the foreground, {@code logs/herald.log} for
+ *     a daemon
+ */
+public record LogConfig(String level, Path file) {
+
+    public static final String DEFAULT_LEVEL = "info";
+    public static final String DEFAULT_DAEMON_FILE = "logs/herald.log";
+    private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+
+    public LogConfig {
+        level = level.toLowerCase(Locale.ROOT);
+        if (!LEVELS.contains(level)) {
+            throw new IllegalArgumentException("level must be one of error, warn, info, debug, trace, was " + level);
+        }
+    }
+}
