@@ -2,6 +2,7 @@ package dev.herald.netty;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -92,11 +93,11 @@ public final class NettyTransport implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermark)
                 .childHandler(initializer);
-        try {
-            return bootstrap.bind(address).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
-            throw new ListenException(what, address, e);
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new ListenException(what, address, bound.cause());
         }
+        return bound.channel();
     }
 
     /** Stops the event loops, waiting up to {@code timeoutMillis} for queued work. */

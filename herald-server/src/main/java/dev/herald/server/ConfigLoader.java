@@ -45,7 +45,8 @@ public final class ConfigLoader {
      * Builds the configuration.
      *
      * @param home base of relative paths
-     * @param configFile YAML file, or {@code null} to use {@code $HERALD_CONFIG} if set
+     * @param configFile YAML file (relative to the working directory), or {@code null} to use
+     *     {@code $HERALD_CONFIG} if set
      * @param env environment variables
      * @param flags values given on the command line, by key name
      * @throws ConfigException naming the key or file at fault
@@ -60,7 +61,7 @@ public final class ConfigLoader {
             file = Path.of(env.get(CONFIG_ENV));
         }
         if (file != null) {
-            values.putAll(readYaml(home.resolve(file)));
+            values.putAll(readYaml(file.toAbsolutePath()));
         }
         for (ConfigKey key : ConfigKey.ALL) {
             String value = env.get(key.envName());

@@ -211,8 +211,12 @@ public final class HeraldServer implements AutoCloseable {
         }
     }
 
+    /** {@code host:port}; a wildcard address prints as {@code 0.0.0.0}. */
     static String describe(InetSocketAddress address) {
-        return address.getHostString() + ":" + address.getPort();
+        String host = address.getAddress() != null && address.getAddress().isAnyLocalAddress()
+                ? "0.0.0.0"
+                : address.getHostString();
+        return host + ":" + address.getPort();
     }
 
     private static String versionOf() {

@@ -17,6 +17,14 @@ public record LogConfig(String level, Path file) {
     public static final String DEFAULT_DAEMON_FILE = "logs/herald.log";
     private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
+    /** Where to log: {@link #file()} if set; else the console, or {@code home/logs/herald.log} for a daemon. */
+    public Path fileFor(boolean daemon, Path home) {
+        if (file != null) {
+            return file;
+        }
+        return daemon ? home.resolve(DEFAULT_DAEMON_FILE) : null;
+    }
+
     public LogConfig {
         level = level.toLowerCase(Locale.ROOT);
         if (!LEVELS.contains(level)) {
