@@ -81,6 +81,24 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
         return close;
     }
 
+    /** Messages received until the server's close frame, and that close. */
+    public record Closing(java.util.List<String> messages, Close close) {}
+
+    /** Collects messages until a close frame arrives (each wait bounded); fails on an error. */
+    public Closing awaitMessagesUntilClose() {
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        while (true) {
+            Object event = next();
+            if (event instanceof String text) {
+                messages.add(text);
+            } else if (event instanceof Close close) {
+                return new Closing(messages, close);
+            } else {
+                throw new AssertionError("expected messages and a close, got " + event);
+            }
+        }
+    }
+
     /** Fails if anything was received that no earlier await consumed. */
     public void assertNoMoreMessages() {
         assertThat(events).as("unexpected events").isEmpty();
