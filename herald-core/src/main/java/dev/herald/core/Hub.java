@@ -1,6 +1,5 @@
 package dev.herald.core;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -133,17 +132,6 @@ public final class Hub {
             deliveredBytes.add((long) result.sessions() * message.size());
         }
         return result;
-    }
-
-    /** Closes every open connection, bound or not, with the given reason. */
-    public void closeAll(CloseReason reason) {
-        List<Session> all = new ArrayList<>(connections.size());
-        for (Connection connection : connections.values()) {
-            all.add(connection.session);
-        }
-        for (Session session : all) {
-            session.close(reason);
-        }
     }
 
     private static int sendAll(Session[] sessions, Message message) {

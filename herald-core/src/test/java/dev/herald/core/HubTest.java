@@ -111,13 +111,4 @@ class HubTest {
         assertThat(hub.deliveryCount()).isEqualTo(2);
         assertThat(hub.deliveredBytes()).isEqualTo(10);
     }
-
-    @Test
-    void closeAllClosesBoundAndUnboundConnections() {
-        RecordingSession bound = connect("u");
-        RecordingSession unbound = connect(null);
-        hub.closeAll(CloseReason.SHUTDOWN);
-        assertThat(bound.closeReason()).isEqualTo(CloseReason.SHUTDOWN);
-        assertThat(unbound.closeReason()).isEqualTo(CloseReason.SHUTDOWN);
-    }
 }

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -127,7 +128,7 @@ public final class HeraldServer implements AutoCloseable {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("version", VERSION);
         stats.put("pid", ProcessHandle.current().pid());
-        stats.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        stats.put("state", state.name().toLowerCase(Locale.ROOT));
         stats.put("startedAt", startedAt.toString());
         stats.put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds());
         stats.put("engine", engine.name());

@@ -1,0 +1,113 @@
+package dev.herald.netty.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.core.Message;
+import dev.herald.core.PushResult;
+import dev.herald.core.Pusher;
+import dev.herald.core.Target;
+import dev.herald.core.engine.Engine;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+class BackendCommandHandlerTest {
+
+    /** An engine whose publishes complete when the test says, as a remote engine's would. */
+    private static final class DeferredEngine implements Engine {
+        final List<CompletableFuture<PushResult>> pending = new ArrayList<>();
+
+        @Override
+        public CompletionStage<PushResult> publish(Target target, Message message) {
+            CompletableFuture<PushResult> future = new CompletableFuture<>();
+            pending.add(future);
+            return future;
+        }
+
+        @Override
+        public String name() {
+            return "deferred";
+        }
+    }
+
+    private final DeferredEngine engine = new DeferredEngine();
+    private final TextPortStats stats = new TextPortStats();
+    private final EmbeddedChannel channel = new EmbeddedChannel(new TextPortInitializer(
+            new Pusher(engine), new TextPortConfig("127.0.0.1", 0, 1024), stats));
+
+    private void write(String text) {
+        channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    private List<String> replies() {
+        channel.runPendingTasks();
+        StringBuilder all = new StringBuilder();
+        for (ByteBuf out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
+            all.append(out.toString(StandardCharsets.UTF_8));
+            out.release();
+        }
+        return all.toString().lines().toList();
+    }
+
+    @Test
+    void repliesKeepRequestOrderWhenPushesCompleteOutOfOrder() {
+        write("{\"uid\":\"a\"}\nbad\n{\"uid\":\"b\"}\n{\"uid\":\"c\"}\n");
+        assertThat(engine.pending).hasSize(3);
+        assertThat(replies()).as("nothing before the first push completes").isEmpty();
+
+        engine.pending.get(2).complete(new PushResult(1, 1));
+        engine.pending.get(1).complete(PushResult.NONE);
+        assertThat(replies()).isEmpty();
+
+        engine.pending.get(0).complete(new PushResult(2, 1));
+        assertThat(replies()).satisfiesExactly(
+                first -> assertThat(first).isEqualTo("ok"),
+                second -> assertThat(second).startsWith("error invalid_json "),
+                third -> assertThat(third).isEqualTo("fail"),
+                fourth -> assertThat(fourth).isEqualTo("ok"));
+        assertThat(stats.ok()).isEqualTo(2);
+        assertThat(stats.fail()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedPushIsAnInternalErrorAndTheConnectionStays() {
+        write("{\"uid\":\"a\"}\n");
+        engine.pending.get(0).completeExceptionally(new IllegalStateException("engine down"));
+        assertThat(replies()).containsExactly("error internal push failed");
+        write("{\"uid\":\"a\"}\n");
+        engine.pending.get(1).complete(new PushResult(1, 1));
+        assertThat(replies()).containsExactly("ok");
+        assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void anOverlongLineIsAnsweredAfterTheEarlierRepliesThenTheConnectionCloses() {
+        write("{\"uid\":\"a\"}\n" + "x".repeat(2000));
+        assertThat(channel.isActive()).as("waits for the earlier reply").isTrue();
+        engine.pending.get(0).complete(new PushResult(1, 1));
+        List<String> replies = replies();
+        assertThat(replies).hasSize(2);
+        assertThat(replies.get(0)).isEqualTo("ok");
+        assertThat(replies.get(1)).startsWith("error line_too_long");
+        channel.runPendingTasks();
+        assertThat(channel.isActive()).isFalse();
+    }
+
+    @Test
+    void drainAnswersWhatWasReadThenCloses() {
+        write("{\"uid\":\"a\"}\n");
+        channel.pipeline().fireUserEventTriggered(BackendCommandHandler.DRAIN);
+        assertThat(channel.config().isAutoRead()).isFalse();
+        assertThat(channel.isActive()).isTrue();
+        engine.pending.get(0).complete(new PushResult(1, 1));
+        assertThat(replies()).containsExactly("ok");
+        channel.runPendingTasks();
+        assertThat(channel.isActive()).isFalse();
+    }
+}
