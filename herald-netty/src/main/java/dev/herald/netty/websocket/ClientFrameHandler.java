@@ -97,6 +97,19 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
     }
 
+    /**
+     * The queue passed {@code max-outbound-bytes}: the client is not reading (pushes, or pongs to its
+     * pings, pile up). Close it rather than buffer more.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!ctx.channel().isWritable() && session.handshaken) {
+            log.warn("closing slow consumer session={} uid={}", session.id(), hub.uidOf(session.id()));
+            session.close(CloseReason.SLOW);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         session.markClosing();

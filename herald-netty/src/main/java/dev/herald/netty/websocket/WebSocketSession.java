@@ -74,7 +74,9 @@ public final class WebSocketSession implements Session {
             return false;
         }
         if (!channel.isWritable()) {
-            log.warn("closing slow consumer session={} pendingBytes={}", id, channel.bytesBeforeWritable());
+            if (closing == 0) {
+                log.warn("closing slow consumer session={}", id);
+            }
             close(CloseReason.SLOW);
             return false;
         }
