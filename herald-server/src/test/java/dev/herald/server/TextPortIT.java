@@ -205,6 +205,32 @@ class TextPortIT {
     }
 
     @Test
+    void aLineOfExactlyTheLimitIsAcceptedWhenItsCrlfIsSplitAcrossSegments() throws Exception {
+        start("text.max-line-bytes", "1KiB");
+        try (WebSocketRecorder page = bind("a");
+                TextPortClient php = TextPortClient.connect(server.textAddress())) {
+            String line = line("a", 1024);
+            php.write(line + "\r");
+            Thread.sleep(100); // let the CR go out, and be read, without its LF
+            php.write("\n");
+            assertThat(php.readLine()).isEqualTo("ok");
+            assertThat(page.awaitMessage()).isEqualTo(line);
+        }
+    }
+
+    @Test
+    void anOverlongLineIsRefusedBeforeItsEndArrives() {
+        start("text.max-line-bytes", "1KiB");
+        try (TextPortClient php = TextPortClient.connect(server.textAddress())) {
+            php.write("{\"uid\":\"nobody\"}\n" + "x".repeat(1026));
+            assertThat(php.readLine()).isEqualTo("fail");
+            assertThat(php.readLine()).as("no newline needed").isEqualTo("error line_too_long line longer than 1024 bytes");
+            assertThat(php.readLine()).isNull();
+            assertThat(text().get("lines")).isEqualTo(1L);
+        }
+    }
+
+    @Test
     void theDefaultLimitRefusesOneMebibytePlusOneByte() {
         start();
         int limit = 1024 * 1024;

@@ -57,6 +57,10 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (closeWhenAnswered) {
             return;
         }
+        if (line.readableBytes() > config.maxLineBytes()) {
+            refuseLongLine(ctx);
+            return;
+        }
         stats.lines.increment();
         BackendCommand command = PARSER.parse(ByteBufUtil.getBytes(line));
         answer(ctx, execute(ctx, command));
@@ -157,12 +161,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            log.warn("closing backend {}: line longer than {} bytes", ctx.channel().remoteAddress(), config.maxLineBytes());
-            answer(ctx, CompletableFuture.completedFuture(
-                    error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes")));
-            closeAfterReplies(ctx);
-            ctx.flush();
-            closeIfAnswered(ctx);
+            refuseLongLine(ctx);
         } else if (cause instanceof IOException) {
             log.debug("backend {} i/o error: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
@@ -170,6 +169,15 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             log.warn("closing backend {} after an unexpected error", ctx.channel().remoteAddress(), cause);
             ctx.close();
         }
+    }
+
+    private void refuseLongLine(ChannelHandlerContext ctx) {
+        log.warn("closing backend {}: line longer than {} bytes", ctx.channel().remoteAddress(), config.maxLineBytes());
+        answer(ctx, CompletableFuture.completedFuture(
+                error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes")));
+        closeAfterReplies(ctx);
+        ctx.flush();
+        closeIfAnswered(ctx);
     }
 
     private static ByteBuf shared(BackendReply reply) {
