@@ -9,8 +9,10 @@ import dev.herald.testkit.TextPortClient;
 import dev.herald.testkit.WebSocketRecorder;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -227,6 +229,83 @@ class TextPortIT {
             assertThat(php.readLine()).as("no newline needed").isEqualTo("error line_too_long line longer than 1024 bytes");
             assertThat(php.readLine()).isNull();
             assertThat(text().get("lines")).isEqualTo(1L);
+        }
+    }
+
+    @Test
+    void theCloseAfterAnOverlongLineIsOrderlyWhileTheBackendIsStillSending() {
+        start("text.max-line-bytes", "1KiB");
+        try (TextPortClient php = TextPortClient.connect(server.textAddress())) {
+            php.write("{\"uid\":\"nobody\"}\n" + "x".repeat(200_000) + "\n{\"uid\":\"nobody\"}\n");
+            assertThat(php.readLine()).isEqualTo("fail");
+            assertThat(php.readLine()).isEqualTo("error line_too_long line longer than 1024 bytes");
+            assertThat(php.readLine()).as("end of stream, not a reset").isNull();
+        }
+    }
+
+    @Test
+    void anOverlongLineAfterManyUnreadRepliesLosesNoneOfThem() throws Exception {
+        start("text.max-line-bytes", "1KiB");
+        int lines = 20_000;
+        try (TextPortClient php = TextPortClient.connect(server.textAddress())) {
+            StringBuilder pipelined = new StringBuilder();
+            for (int i = 0; i < lines; i++) {
+                pipelined.append("n").append(i).append('\n'); // each answered with a long invalid_json error
+            }
+            pipelined.append("x".repeat(200_000)).append('\n');
+            Thread writer = new Thread(() -> php.write(pipelined.toString()));
+            writer.start();
+            await().until(() -> errors().get("line_too_long") == 1L);
+            for (int i = 0; i < lines; i++) {
+                String reply = php.readLine();
+                if (reply == null || !reply.contains("'n" + i + "'")) {
+                    assertThat(reply).as("reply %d", i).contains("error invalid_json", "'n" + i + "'");
+                }
+            }
+            assertThat(php.readLine()).isEqualTo("error line_too_long line longer than 1024 bytes");
+            assertThat(php.readLine()).isNull();
+            writer.join(10_000);
+            assertThat(writer.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void stoppingTheServerAnswersEveryLineItReadToABackendThatIsNotReading() throws Exception {
+        start();
+        int lines = 60_000;
+        try (TextPortClient php = TextPortClient.connect(server.textAddress())) {
+            StringBuilder pipelined = new StringBuilder();
+            for (int i = 0; i < lines; i++) {
+                pipelined.append("n").append(i).append('\n');
+            }
+            Thread writer = new Thread(() -> {
+                try {
+                    php.write(pipelined.toString());
+                } catch (RuntimeException e) {
+                    // the server closes before reading it all
+                }
+            });
+            writer.start();
+            // back-pressure: the server stops reading before the end
+            AtomicLong lastSeen = new AtomicLong(-1);
+            await().pollInterval(Duration.ofMillis(300)).until(() -> {
+                long read = (Long) text().get("lines");
+                return read > 0 && read == lastSeen.getAndSet(read);
+            });
+            long read = (Long) text().get("lines");
+            assertThat(read).isLessThan(lines);
+            Thread stopper = new Thread(server::stop);
+            stopper.start();
+            for (int i = 0; i < read; i++) {
+                String reply = php.readLine();
+                if (reply == null || !reply.contains("'n" + i + "'")) {
+                    assertThat(reply).as("reply %d", i).contains("error invalid_json", "'n" + i + "'");
+                }
+            }
+            assertThat(php.readLine()).isNull();
+            stopper.join(10_000);
+            writer.join(10_000);
+            assertThat(stopper.isAlive()).isFalse();
         }
     }
 
