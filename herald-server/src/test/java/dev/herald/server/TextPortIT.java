@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.herald.testkit.RawWebSocket;
 import dev.herald.testkit.TextPortClient;
 import dev.herald.testkit.WebSocketRecorder;
@@ -14,11 +16,14 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Text port's line protocol end to end: every refusal keeps the connection usable, pushes are
@@ -26,7 +31,22 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TextPortIT {
 
+    /** Herald's loggers: quieted to INFO, as tests here refuse tens of thousands of lines, each logged at DEBUG. */
+    private static final Logger HERALD_LOG = (Logger) LoggerFactory.getLogger("dev.herald");
+    private static Level logLevel;
+
     private HeraldServer server;
+
+    @BeforeAll
+    static void quietLogs() {
+        logLevel = HERALD_LOG.getLevel();
+        HERALD_LOG.setLevel(Level.INFO);
+    }
+
+    @AfterAll
+    static void restoreLogs() {
+        HERALD_LOG.setLevel(logLevel);
+    }
 
     @AfterEach
     void stop() {
@@ -109,7 +129,7 @@ class TextPortIT {
                 TextPortClient php = TextPortClient.connect(server.textAddress())) {
             php.write(line);
             String reply = php.readLine();
-            assertThat(reply).isNotNull().startsWith("error " + code + " ");
+            assertThat(reply).as("reply to %s", printable(line)).isNotNull().startsWith("error " + code + " ");
             assertThat(php.request("{\"uid\":\"a\",\"after\":\"error\"}")).isEqualTo("ok");
             assertThat(page.awaitMessage()).as("nothing of the bad line was forwarded")
                     .isEqualTo("{\"uid\":\"a\",\"after\":\"error\"}");
@@ -246,7 +266,7 @@ class TextPortIT {
     @Test
     void anOverlongLineAfterManyUnreadRepliesLosesNoneOfThem() throws Exception {
         start("text.max-line-bytes", "1KiB");
-        int lines = 20_000;
+        int lines = 10_000; // ~1.2 MB of replies: queued in the server's socket, unsent, when it closes
         try (TextPortClient php = TextPortClient.connect(server.textAddress())) {
             StringBuilder pipelined = new StringBuilder();
             for (int i = 0; i < lines; i++) {
@@ -282,7 +302,7 @@ class TextPortIT {
                 try {
                     php.write(pipelined.toString());
                 } catch (RuntimeException e) {
-                    // the server closes before reading it all
+                    // the server may close before it has read everything
                 }
             });
             writer.start();
@@ -396,6 +416,10 @@ class TextPortIT {
         String head = "{\"uid\":\"" + uid + "\",\"pad\":\"";
         String tail = "\"}";
         return head + "x".repeat(length - head.length() - tail.length()) + tail;
+    }
+
+    private static String printable(byte[] line) {
+        return new String(line, StandardCharsets.UTF_8).replace("\r", "\\r").replace("\n", "\\n");
     }
 
     private static byte[] bytes(String text) {
