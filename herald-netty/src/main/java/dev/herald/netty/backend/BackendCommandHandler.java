@@ -12,14 +12,16 @@ import dev.herald.protocol.backend.BackendReply;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,9 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     /** Fired on each backend channel to stop reading and close once every reply is written. */
     static final Object DRAIN = new Object();
 
+    /** How long a closing connection waits for the backend to close its side, discarding what it sends. */
+    static final long LINGER_MILLIS = 1000;
+
     private static final Logger log = LoggerFactory.getLogger(BackendCommandHandler.class);
     private static final BackendLineParser PARSER = new BackendLineParser();
     private static final ByteBuf OK = shared(BackendReply.OK);
@@ -45,6 +50,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final TextPortStats stats;
     private final ArrayDeque<CompletableFuture<BackendReply>> pending = new ArrayDeque<>();
     private boolean closeWhenAnswered;
+    private boolean closing;
 
     BackendCommandHandler(Pusher pusher, TextPortConfig config, TextPortStats stats) {
         this.pusher = pusher;
@@ -55,6 +61,10 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
         if (closeWhenAnswered) {
+            return;
+        }
+        if (line.readableBytes() > config.maxLineBytes()) {
+            refuseLongLine(ctx);
             return;
         }
         stats.lines.increment();
@@ -144,25 +154,45 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void closeAfterReplies(ChannelHandlerContext ctx) {
+        if (!closing) {
+            ctx.channel().config().setAutoRead(false);
+        }
         closeWhenAnswered = true;
-        ctx.channel().config().setAutoRead(false);
     }
 
     private void closeIfAnswered(ChannelHandlerContext ctx) {
-        if (closeWhenAnswered && pending.isEmpty() && ctx.channel().isActive()) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (closeWhenAnswered && !closing && pending.isEmpty() && ctx.channel().isActive()) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> closeGracefully(ctx));
         }
+    }
+
+    /**
+     * Closes once the replies are with the kernel, without losing them: closing a socket that has unread
+     * input makes the kernel reset the connection and drop the replies not yet sent. So the output is
+     * shut down (FIN after the replies), then input is read and discarded until the backend closes its
+     * side, or for {@link #LINGER_MILLIS} at most.
+     */
+    private void closeGracefully(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        if (!(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
+            channel.close();
+            return;
+        }
+        duplex.shutdownOutput().addListener(shut -> {
+            if (!shut.isSuccess()) {
+                channel.close();
+                return;
+            }
+            ctx.executor().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            channel.config().setAutoRead(true);
+        });
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            log.warn("closing backend {}: line longer than {} bytes", ctx.channel().remoteAddress(), config.maxLineBytes());
-            answer(ctx, CompletableFuture.completedFuture(
-                    error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes")));
-            closeAfterReplies(ctx);
-            ctx.flush();
-            closeIfAnswered(ctx);
+            refuseLongLine(ctx);
         } else if (cause instanceof IOException) {
             log.debug("backend {} i/o error: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
@@ -170,6 +200,18 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             log.warn("closing backend {} after an unexpected error", ctx.channel().remoteAddress(), cause);
             ctx.close();
         }
+    }
+
+    private void refuseLongLine(ChannelHandlerContext ctx) {
+        if (closeWhenAnswered) {
+            return;
+        }
+        log.warn("closing backend {}: line longer than {} bytes", ctx.channel().remoteAddress(), config.maxLineBytes());
+        answer(ctx, CompletableFuture.completedFuture(
+                error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes")));
+        closeAfterReplies(ctx);
+        ctx.flush();
+        closeIfAnswered(ctx);
     }
 
     private static ByteBuf shared(BackendReply reply) {

@@ -35,8 +35,11 @@ public final class TextPortInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         channels.add(channel);
+        // One byte of slack: with fail-fast, the decoder counts a CR whose LF has not arrived yet as part
+        // of the line, and would refuse a line of exactly the limit ending in a split CRLF. The handler
+        // enforces the limit itself.
         channel.pipeline()
-                .addLast("lines", new LineBasedFrameDecoder(config.maxLineBytes(), true, true))
+                .addLast("lines", new LineBasedFrameDecoder(config.maxLineBytes() + 1, true, true))
                 .addLast("commands", new BackendCommandHandler(pusher, config, stats));
     }
 
