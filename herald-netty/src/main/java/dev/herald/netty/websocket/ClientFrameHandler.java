@@ -98,15 +98,13 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     /**
-     * The queue passed {@code max-outbound-bytes}: the client is not reading (pushes, or pongs to its
-     * pings, pile up). Close it rather than buffer more.
+     * Back-pressure: while more than {@code max-outbound-bytes} wait to be sent, the client is not read,
+     * so a client that floods pings without reading the pongs cannot grow the queue. A push that finds
+     * the queue full closes the connection ({@link WebSocketSession#send}).
      */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (!ctx.channel().isWritable() && session.handshaken) {
-            log.warn("closing slow consumer session={} uid={}", session.id(), hub.uidOf(session.id()));
-            session.close(CloseReason.SLOW);
-        }
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
         super.channelWritabilityChanged(ctx);
     }
 
