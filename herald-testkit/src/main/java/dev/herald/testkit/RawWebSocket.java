@@ -60,23 +60,36 @@ public final class RawWebSocket implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
     private final HttpResponse handshake;
+    private final String key;
 
-    private RawWebSocket(Socket socket, DataInputStream in, HttpResponse handshake) throws IOException {
+    private RawWebSocket(Socket socket, DataInputStream in, HttpResponse handshake, String key) throws IOException {
         this.socket = socket;
         this.in = in;
         this.out = socket.getOutputStream();
         this.handshake = handshake;
+        this.key = key;
     }
 
     /** Performs a valid version-13 handshake on {@code path} with extra headers; fails unless 101. */
     public static RawWebSocket connect(InetSocketAddress address, String path, Map<String, String> extraHeaders) {
-        Socket socket = open(address);
+        return connect(address, path, extraHeaders, 0);
+    }
+
+    /**
+     * Like {@link #connect(InetSocketAddress, String, Map)}, with the socket's receive buffer (SO_RCVBUF)
+     * set to {@code receiveBufferBytes} before connecting, so that a client that stops reading makes the
+     * server's writes back up sooner; 0 keeps the system default.
+     */
+    public static RawWebSocket connect(
+            InetSocketAddress address, String path, Map<String, String> extraHeaders, int receiveBufferBytes) {
+        Socket socket = open(address, receiveBufferBytes);
+        String key = newKey();
         try {
             StringBuilder request = new StringBuilder()
                     .append("GET ").append(path).append(" HTTP/1.1\r\n")
                     .append("Host: ").append(address.getHostString()).append(':').append(address.getPort()).append("\r\n")
                     .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Key: ").append(newKey()).append("\r\n")
+                    .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
                     .append("Sec-WebSocket-Version: 13\r\n");
             extraHeaders.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
             request.append("\r\n");
@@ -86,7 +99,7 @@ public final class RawWebSocket implements AutoCloseable {
             if (response.status() != 101) {
                 throw new AssertionError("handshake refused: " + response);
             }
-            return new RawWebSocket(socket, in, response);
+            return new RawWebSocket(socket, in, response, key);
         } catch (IOException e) {
             closeQuietly(socket);
             throw new UncheckedIOException(e);
@@ -102,7 +115,7 @@ public final class RawWebSocket implements AutoCloseable {
      * server closes).
      */
     public static HttpResponse request(InetSocketAddress address, String rawRequest) {
-        try (Socket socket = open(address)) {
+        try (Socket socket = open(address, 0)) {
             socket.getOutputStream().write(rawRequest.getBytes(StandardCharsets.ISO_8859_1));
             DataInputStream in = new DataInputStream(socket.getInputStream());
             HttpResponse head = readHead(in);
@@ -122,6 +135,11 @@ public final class RawWebSocket implements AutoCloseable {
 
     public HttpResponse handshake() {
         return handshake;
+    }
+
+    /** The {@code Sec-WebSocket-Key} this client sent in its handshake. */
+    public String key() {
+        return key;
     }
 
     public static String newKey() {
@@ -229,9 +247,12 @@ public final class RawWebSocket implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static Socket open(InetSocketAddress address) {
+    private static Socket open(InetSocketAddress address, int receiveBufferBytes) {
         try {
             Socket socket = new Socket();
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
             socket.connect(address, 10_000);
             socket.setSoTimeout((int) WebSocketRecorder.TIMEOUT.toMillis());
             socket.setTcpNoDelay(true);
