@@ -1,0 +1,204 @@
+package dev.herald.server;
+
+import static dev.herald.server.WebSocketTestSupport.bindRaw;
+import static dev.herald.server.WebSocketTestSupport.message;
+import static dev.herald.server.WebSocketTestSupport.push;
+import static dev.herald.testkit.RawWebSocket.TEXT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.testkit.NettyWebSocketClient;
+import dev.herald.testkit.RawWebSocket;
+import dev.herald.testkit.WebSocketRecorder;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * permessage-deflate (RFC 7692) with {@code websocket.compression}: negotiated only when offered and
+ * enabled, always with {@code server_no_context_takeover}; pushes arrive intact and compressed on the
+ * wire; inflated client messages count against {@code websocket.max-message-bytes}.
+ */
+class CompressionIT {
+
+    private static final byte[] DEFLATE_TAIL = {0x00, 0x00, (byte) 0xFF, (byte) 0xFF};
+
+    private HeraldServer server;
+
+    private void start(String... config) {
+        server = TestServer.start(config);
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @Test
+    void nettyClientNegotiatesCompressionAndReceivesCompressedPushes() {
+        start("websocket.compression", "true");
+        try (NettyWebSocketClient client = NettyWebSocketClient.connect(TestServer.ws(server), true)) {
+            assertThat(client.compressionNegotiated()).isTrue();
+            client.sendText("zipped");
+            await().until(() -> server.hub().isOnline("zipped"));
+
+            String line = message("zipped", "progress ".repeat(200));
+            assertThat(push(server, line)).isEqualTo("ok");
+            assertThat(client.awaitMessage()).isEqualTo(line);
+            assertThat(client.compressedFrames()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void severalPushesInARowEachArriveIntactAndCompressed() {
+        start("websocket.compression", "true");
+        try (NettyWebSocketClient client = NettyWebSocketClient.connect(TestServer.ws(server), true)) {
+            client.sendText("series");
+            await().until(() -> server.hub().isOnline("series"));
+
+            List<String> lines = new ArrayList<>();
+            lines.add(message("series", "a"));
+            lines.add(message("series", "percent 88%"));
+            lines.add(message("series", "\u8fdb\u5ea6 ".repeat(1000)));
+            lines.add(message("series", "x".repeat(100_000)));
+            lines.add(message("series", "the last one"));
+            for (String line : lines) {
+                assertThat(push(server, line)).isEqualTo("ok");
+            }
+            for (String line : lines) {
+                assertThat(client.awaitMessage()).isEqualTo(line);
+            }
+            assertThat(client.compressedFrames()).isEqualTo(lines.size());
+        }
+    }
+
+    @Test
+    void handshakeAnswerCarriesServerNoContextTakeoverAndTheWireCarriesDeflate() throws DataFormatException {
+        start("websocket.compression", "true");
+        Map<String, String> offer = Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits");
+        try (RawWebSocket client = RawWebSocket.connect(server.websocketAddress(), "/", offer)) {
+            String extensions = client.handshake().headers().get("sec-websocket-extensions");
+            assertThat(extensions).startsWith("permessage-deflate").contains("server_no_context_takeover");
+
+            // An uncompressed message is allowed under permessage-deflate: the uid is one.
+            client.sendText("raw-zip");
+            await().until(() -> server.hub().isOnline("raw-zip"));
+            for (int i = 0; i < 3; i++) {
+                String line = message("raw-zip", "push " + i + " " + "y".repeat(2000));
+                assertThat(push(server, line)).isEqualTo("ok");
+
+                RawWebSocket.Frame frame = client.readFrame();
+                assertThat(frame.opcode()).isEqualTo(TEXT);
+                assertThat(frame.rsv()).as("RSV1: compressed").isEqualTo(4);
+                assertThat(frame.payload().length).isLessThan(line.length() / 4);
+                // Each message inflates on its own: no context is carried over from the previous one.
+                assertThat(inflate(frame.payload())).isEqualTo(line);
+            }
+        }
+    }
+
+    @Test
+    void offerForASmallerServerWindowIsDeclined() {
+        start("websocket.compression", "true");
+        Map<String, String> offer = Map.of("Sec-WebSocket-Extensions", "permessage-deflate; server_max_window_bits=10");
+        try (RawWebSocket client = RawWebSocket.connect(server.websocketAddress(), "/", offer)) {
+            assertThat(client.handshake().headers()).doesNotContainKey("sec-websocket-extensions");
+            client.sendText("declined");
+            await().until(() -> server.hub().isOnline("declined"));
+
+            String line = message("declined", "plain");
+            assertThat(push(server, line)).isEqualTo("ok");
+            RawWebSocket.Frame frame = client.readFrame();
+            assertThat(frame.rsv()).isZero();
+            assertThat(frame.text()).isEqualTo(line);
+        }
+    }
+
+    @Test
+    void clientsThatDoNotOfferCompressionGetPlainFramesFromACompressingServer() {
+        start("websocket.compression", "true");
+        try (WebSocketRecorder jdk = WebSocketTestSupport.bind(server, "jdk");
+                NettyWebSocketClient netty = NettyWebSocketClient.connect(TestServer.ws(server), false)) {
+            netty.sendText("plain-netty");
+            await().until(() -> server.hub().isOnline("plain-netty"));
+
+            String toJdk = message("jdk", "uncompressed");
+            String toNetty = message("plain-netty", "uncompressed");
+            assertThat(push(server, toJdk)).isEqualTo("ok");
+            assertThat(push(server, toNetty)).isEqualTo("ok");
+            assertThat(jdk.awaitMessage()).isEqualTo(toJdk);
+            assertThat(netty.awaitMessage()).isEqualTo(toNetty);
+            assertThat(netty.compressionNegotiated()).isFalse();
+            assertThat(netty.compressedFrames()).isZero();
+        }
+    }
+
+    @Test
+    void compressedClientMessageIsLimitedByItsInflatedSize() {
+        start("websocket.compression", "true", "websocket.max-message-bytes", "1KiB");
+        try (NettyWebSocketClient client = NettyWebSocketClient.connect(TestServer.ws(server), true)) {
+            client.sendText("bomber");
+            await().until(() -> server.hub().isOnline("bomber"));
+
+            // 100 KB of one letter deflates to a few hundred bytes, far under the 1 KiB frame limit.
+            client.sendText("a".repeat(100_000));
+
+            assertThat(client.awaitClose().code()).isEqualTo(1009);
+            await().until(() -> !server.hub().isOnline("bomber"));
+        }
+    }
+
+    @Test
+    void withCompressionOffTheExtensionIsNotNegotiatedAndMessagesStillArrive() {
+        start();
+        try (NettyWebSocketClient client = NettyWebSocketClient.connect(TestServer.ws(server), true)) {
+            assertThat(client.compressionNegotiated()).isFalse();
+            client.sendText("uncompressed");
+            await().until(() -> server.hub().isOnline("uncompressed"));
+
+            String line = message("uncompressed", "progress ".repeat(200));
+            assertThat(push(server, line)).isEqualTo("ok");
+            assertThat(client.awaitMessage()).isEqualTo(line);
+            assertThat(client.compressedFrames()).isZero();
+        }
+        Map<String, String> offer = Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits");
+        try (RawWebSocket raw = RawWebSocket.connect(server.websocketAddress(), "/", offer)) {
+            assertThat(raw.handshake().headers()).doesNotContainKey("sec-websocket-extensions");
+        }
+        try (RawWebSocket raw = bindRaw(server, "raw-plain")) {
+            String line = message("raw-plain", "plain");
+            assertThat(push(server, line)).isEqualTo("ok");
+            RawWebSocket.Frame frame = raw.readFrame();
+            assertThat(frame.rsv()).isZero();
+            assertThat(frame.text()).isEqualTo(line);
+        }
+    }
+
+    /** Inflates one permessage-deflate message (RFC 7692 §7.2.2: append the stripped 00 00 FF FF). */
+    private static String inflate(byte[] payload) throws DataFormatException {
+        Inflater inflater = new Inflater(true);
+        try {
+            byte[] input = new byte[payload.length + DEFLATE_TAIL.length];
+            System.arraycopy(payload, 0, input, 0, payload.length);
+            System.arraycopy(DEFLATE_TAIL, 0, input, payload.length, DEFLATE_TAIL.length);
+            inflater.setInput(input);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = inflater.inflate(buffer)) > 0) {
+                out.write(buffer, 0, n);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } finally {
+            inflater.end();
+        }
+    }
+}
