@@ -9,7 +9,7 @@ package dev.herald.core;
 public enum CloseReason {
     /** The server is stopping or restarting. */
     SHUTDOWN(1001, "server shutting down", true),
-    /** A frame broke RFC 6455 (Netty's decoder sends this one itself). */
+    /** A frame broke RFC 6455. */
     PROTOCOL_ERROR(1002, "protocol error", false),
     /** A text frame held invalid UTF-8. */
     INVALID_UTF8(1007, "invalid UTF-8", false),

@@ -92,6 +92,20 @@ final class WebSocketTestSupport {
         return close;
     }
 
+    /**
+     * Runs one handshake, bind and push on a throwaway server, so that class loading and JIT warm-up
+     * of the first connection in this JVM do not eat into the short timeouts of the test that follows.
+     */
+    static void warmUp() {
+        HeraldServer server = TestServer.start();
+        try (RawWebSocket client = bindRaw(server, "warm-up")) {
+            assertReceivesPush(server, client, "warm-up");
+            assertServesHealthyClient(server);
+        } finally {
+            server.stop();
+        }
+    }
+
     /** The {@code serverCloses} counter of the stats for a key such as {@code "4003 slow consumer"}. */
     static long serverCloses(HeraldServer server, String key) {
         Object closes = server.stats().get("serverCloses");

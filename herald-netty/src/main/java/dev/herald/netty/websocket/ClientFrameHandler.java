@@ -6,12 +6,14 @@ import dev.herald.protocol.Utf8;
 import dev.herald.protocol.client.BindRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -67,6 +69,10 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         session.touch(sweeper.now());
+        if (frame instanceof CloseWebSocketFrame close) {
+            closeReceived(ctx, close);
+            return;
+        }
         if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
             return; // a pong
         }
@@ -77,6 +83,22 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             return;
         }
         bind(frame.content());
+    }
+
+    /**
+     * The peer's close frame. If the server has not sent one, it echoes the peer's (RFC 6455 §5.5.1)
+     * and closes once it is written; if the server has, this is the answer, and only the TCP
+     * connection is left to close. Either way the connection sends exactly one close frame.
+     */
+    private void closeReceived(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+        if (session.isClosing()) {
+            ctx.close();
+            return;
+        }
+        session.markClosing();
+        log.debug("client closed session={} code={}", session.id(), close.statusCode());
+        ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void bind(ByteBuf content) {
@@ -122,9 +144,14 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException corrupted) {
-            // Netty's decoder or UTF-8 validator already sent the close frame with this code.
-            log.debug("protocol violation session={} code={} {}", session.id(), corrupted.closeStatus().code(), cause.getMessage());
-            session.markClosing();
+            // Netty's decoder or UTF-8 validator refused a frame; WebSocketServerProtocolHandler closes
+            // the connection once this close frame is written.
+            int code = corrupted.closeStatus().code();
+            log.debug("protocol violation session={} code={} {}", session.id(), code, cause.getMessage());
+            CloseReason reason = code == CloseReason.INVALID_UTF8.code() ? CloseReason.INVALID_UTF8
+                    : code == CloseReason.MESSAGE_TOO_BIG.code() ? CloseReason.MESSAGE_TOO_BIG
+                    : CloseReason.PROTOCOL_ERROR;
+            session.close(reason, closeText(cause.getMessage(), reason));
         } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
             log.debug("message too big session={}: {}", session.id(), cause.getMessage());
             session.close(CloseReason.MESSAGE_TOO_BIG, "message larger than " + config.maxMessageBytes() + " bytes");
@@ -138,5 +165,13 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             log.warn("unexpected error session={} uid={}", session.id(), hub.uidOf(session.id()), cause);
             session.close(CloseReason.INTERNAL_ERROR);
         }
+    }
+
+    /** Netty's description of a violation as the close reason, if it fits in a close frame. */
+    private static String closeText(String message, CloseReason reason) {
+        if (message == null || message.getBytes(StandardCharsets.UTF_8).length > 123) {
+            return reason.reason();
+        }
+        return message;
     }
 }

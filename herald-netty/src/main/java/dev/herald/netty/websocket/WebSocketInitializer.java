@@ -40,14 +40,17 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                 .websocketPath("/")
                 .checkStartsWith(true)
                 .handshakeTimeoutMillis(config.bindTimeout().toMillis())
-                .handleCloseFrames(true)
+                // ClientFrameHandler answers close frames and violations itself: Netty's own answers
+                // bypass the close tracking of WebSocketServerProtocolHandler, which then adds a
+                // second close frame (1000 "Bye") or echoes the peer's answer to our close.
+                .handleCloseFrames(false)
                 .dropPongFrames(false)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(config.maxMessageBytes())
                         .expectMaskedFrames(true)
                         .allowMaskMismatch(false)
                         .allowExtensions(config.compression())
-                        .closeOnProtocolViolation(true)
+                        .closeOnProtocolViolation(false)
                         .withUTF8Validator(true)
                         .build())
                 .build();
