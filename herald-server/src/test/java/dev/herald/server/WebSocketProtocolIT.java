@@ -161,11 +161,23 @@ class WebSocketProtocolIT {
             await().until(() -> !server.hub().isOnline("violator"));
             assertThat(push(server, message("violator", "gone"))).isEqualTo("fail");
             assertThat(serverCloses(server, CLOSE_STATS.get(code))).isEqualTo(1);
+            assertThat(serverCloses(server, "1011 internal error")).isZero();
 
             String line = message("healthy", "after " + code);
             assertThat(push(server, line)).isEqualTo("ok");
             assertThat(healthy.awaitMessage()).isEqualTo(line);
         }
+    }
+
+    @Test
+    void clientThatDisconnectsInsideAFragmentedMessageIsNoServerError() {
+        try (RawWebSocket client = bindRaw(server, "dropper")) {
+            client.sendFrame(false, TEXT, utf8("the first half"));
+        }
+        await().until(() -> !server.hub().isOnline("dropper"));
+
+        assertThat(serverCloses(server, "1011 internal error")).isZero();
+        WebSocketTestSupport.assertServesHealthyClient(server);
     }
 
     @ParameterizedTest(name = "close code {0}")

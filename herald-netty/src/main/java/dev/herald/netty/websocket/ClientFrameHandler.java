@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -158,6 +159,9 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         } else if (cause instanceof CorruptedFrameException) {
             log.debug("protocol violation session={}: {}", session.id(), cause.getMessage());
             session.close(CloseReason.PROTOCOL_ERROR);
+        } else if (cause instanceof PrematureChannelClosureException) {
+            // The aggregator's complaint when the peer goes away in the middle of a fragmented message.
+            log.debug("closed inside a message session={}", session.id());
         } else if (cause instanceof IOException) {
             log.debug("i/o error session={}: {}", session.id(), cause.toString());
             ctx.close();
