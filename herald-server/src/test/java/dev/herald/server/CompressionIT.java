@@ -1,11 +1,17 @@
 package dev.herald.server;
 
+import static dev.herald.server.WebSocketTestSupport.assertServesHealthyClient;
+import static dev.herald.server.WebSocketTestSupport.awaitCloseThenEof;
 import static dev.herald.server.WebSocketTestSupport.bindRaw;
 import static dev.herald.server.WebSocketTestSupport.message;
 import static dev.herald.server.WebSocketTestSupport.push;
+import static dev.herald.testkit.RawWebSocket.CONTINUATION;
+import static dev.herald.testkit.RawWebSocket.PING;
 import static dev.herald.testkit.RawWebSocket.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.herald.testkit.NettyWebSocketClient;
 import dev.herald.testkit.RawWebSocket;
@@ -15,10 +21,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * permessage-deflate (RFC 7692) with {@code websocket.compression}: negotiated only when offered and
@@ -156,6 +167,40 @@ class CompressionIT {
         }
     }
 
+    static Stream<Arguments> reservedBits() {
+        return Stream.of(
+                reservedBits("RSV1 on a connection that did not negotiate compression", false,
+                        c -> c.sendFrame(true, 4, TEXT, utf8("x"), true)),
+                reservedBits("RSV2 on a compressed connection", true, c -> c.sendFrame(true, 2, TEXT, utf8("x"), true)),
+                reservedBits("RSV3 on a compressed connection", true, c -> c.sendFrame(true, 1, TEXT, utf8("x"), true)),
+                reservedBits("RSV1 on a ping", true, c -> c.sendFrame(true, 4, PING, utf8("p"), true)),
+                reservedBits("RSV1 on a continuation of an uncompressed message", true,
+                        c -> c.sendFrame(false, 0, TEXT, utf8("a"), true).sendFrame(true, 4, CONTINUATION, utf8("b"), true)));
+    }
+
+    private static Arguments reservedBits(String name, boolean offerCompression, Consumer<RawWebSocket> frames) {
+        return arguments(named(name, frames), offerCompression);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reservedBits")
+    void reservedBitsThatNoNegotiatedExtensionDefinesCloseWith1002(Consumer<RawWebSocket> frames, boolean offer) {
+        start("websocket.compression", "true");
+        Map<String, String> headers = offer ? Map.of("Sec-WebSocket-Extensions", "permessage-deflate") : Map.of();
+        try (RawWebSocket client = RawWebSocket.connect(server.websocketAddress(), "/", headers)) {
+            assertThat(client.handshake().headers().containsKey("sec-websocket-extensions")).isEqualTo(offer);
+            client.sendText("reserved");
+            await().until(() -> server.hub().isOnline("reserved"));
+
+            frames.accept(client);
+
+            assertThat(awaitCloseThenEof(client).closeCode()).isEqualTo(1002);
+        }
+        await().until(() -> !server.hub().isOnline("reserved"));
+        assertThat(server.stats().get("framesIgnored")).isEqualTo(0L);
+        assertServesHealthyClient(server);
+    }
+
     @Test
     void withCompressionOffTheExtensionIsNotNegotiatedAndMessagesStillArrive() {
         start();
@@ -180,6 +225,10 @@ class CompressionIT {
             assertThat(frame.rsv()).isZero();
             assertThat(frame.text()).isEqualTo(line);
         }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Inflates one permessage-deflate message (RFC 7692 §7.2.2: append the stripped 00 00 FF FF). */

@@ -145,8 +145,8 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException corrupted) {
-            // Netty's decoder or UTF-8 validator refused a frame; WebSocketServerProtocolHandler closes
-            // the connection once this close frame is written.
+            // The frame decoder, the UTF-8 validator or ReservedBitsValidator refused a frame;
+            // WebSocketServerProtocolHandler closes the connection once this close frame is written.
             int code = corrupted.closeStatus().code();
             log.debug("protocol violation session={} code={} {}", session.id(), code, cause.getMessage());
             CloseReason reason = code == CloseReason.INVALID_UTF8.code() ? CloseReason.INVALID_UTF8

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensio
 
 /**
  * The client pipeline: {@code HttpServerCodec → HttpObjectAggregator → HandshakeRequestValidator →
- * [permessage-deflate] → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
+ * [permessage-deflate → ReservedBitsValidator] → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  * ClientFrameHandler}. Upgrades on any path.
  */
 public final class WebSocketInitializer extends ChannelInitializer<Channel> {
@@ -80,6 +80,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
         if (config.compression()) {
             pipeline.addLast("compression", new WebSocketServerExtensionHandler(
                     new NoContextDeflateHandshaker(config.compressionLevel(), config.maxMessageBytes())));
+            pipeline.addLast("reserved-bits", ReservedBitsValidator.INSTANCE);
         }
         pipeline.addLast("websocket", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageBytes()));
