@@ -201,6 +201,32 @@ class CompressionIT {
         assertServesHealthyClient(server);
     }
 
+    static Stream<Arguments> corruptDeflateData() {
+        return Stream.of(
+                arguments(named("reserved block type", new byte[] {0x07, 0x00})),
+                arguments(named("stored block with mismatched lengths", new byte[] {0x00, 0x05, 0x00, 0x05, 0x00})),
+                arguments(named("arbitrary bytes", new byte[] {0x01, 0x02, 0x03, 0x04, 0x05})));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corruptDeflateData")
+    void compressedFrameThatDoesNotInflateEndsTheConnection(byte[] payload) {
+        start("websocket.compression", "true");
+        Map<String, String> offer = Map.of("Sec-WebSocket-Extensions", "permessage-deflate");
+        try (RawWebSocket client = RawWebSocket.connect(server.websocketAddress(), "/", offer)) {
+            client.sendText("corrupt");
+            await().until(() -> server.hub().isOnline("corrupt"));
+
+            client.sendFrame(true, 4, TEXT, payload, true);
+
+            assertThat(client.awaitClose().opcode()).isEqualTo(RawWebSocket.CLOSE);
+        }
+        // The connection is gone for the server too: not left bound to a uid after the client left.
+        await().until(() -> !server.hub().isOnline("corrupt"));
+        assertThat(server.hub().connectionCount()).isZero();
+        assertServesHealthyClient(server);
+    }
+
     @Test
     void withCompressionOffTheExtensionIsNotNegotiatedAndMessagesStillArrive() {
         start();

@@ -53,6 +53,10 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         sweeper = sweepers.of(ctx.channel().eventLoop());
         session = new WebSocketSession(ctx.channel(), stats, sweeper.now());
         sweeper.add(session);
+        // On the close future rather than in channelInactive: a handler before this one that throws
+        // from its own channelInactive (permessage-deflate's inflater after corrupt data does) stops
+        // the event there, which would leave the session in the hub and the sweeper for good.
+        ctx.channel().closeFuture().addListener(future -> closed());
         super.channelActive(ctx);
     }
 
@@ -131,15 +135,14 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         super.channelWritabilityChanged(ctx);
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    /** The channel closed: runs once, on its event loop. */
+    private void closed() {
         session.markClosing();
         sweeper.remove(session);
         if (session.handshaken) {
             hub.unregister(session);
         }
         log.debug("closed session={}", session.id());
-        super.channelInactive(ctx);
     }
 
     @Override
