@@ -5,6 +5,7 @@ import static dev.herald.server.WebSocketTestSupport.awaitCloseThenEof;
 import static dev.herald.server.WebSocketTestSupport.bindRaw;
 import static dev.herald.server.WebSocketTestSupport.message;
 import static dev.herald.server.WebSocketTestSupport.push;
+import static dev.herald.server.WebSocketTestSupport.serverCloses;
 import static dev.herald.testkit.RawWebSocket.CONTINUATION;
 import static dev.herald.testkit.RawWebSocket.PING;
 import static dev.herald.testkit.RawWebSocket.TEXT;
@@ -210,7 +211,7 @@ class CompressionIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corruptDeflateData")
-    void compressedFrameThatDoesNotInflateEndsTheConnection(byte[] payload) {
+    void compressedFrameThatDoesNotInflateClosesWith1002(byte[] payload) {
         start("websocket.compression", "true");
         Map<String, String> offer = Map.of("Sec-WebSocket-Extensions", "permessage-deflate");
         try (RawWebSocket client = RawWebSocket.connect(server.websocketAddress(), "/", offer)) {
@@ -219,11 +220,15 @@ class CompressionIT {
 
             client.sendFrame(true, 4, TEXT, payload, true);
 
-            assertThat(client.awaitClose().opcode()).isEqualTo(RawWebSocket.CLOSE);
+            RawWebSocket.Frame close = client.awaitClose();
+            assertThat(close.closeCode()).isEqualTo(1002);
+            assertThat(close.closeReason()).isEqualTo("invalid compressed data");
         }
         // The connection is gone for the server too: not left bound to a uid after the client left.
         await().until(() -> !server.hub().isOnline("corrupt"));
         assertThat(server.hub().connectionCount()).isZero();
+        assertThat(serverCloses(server, "1002 protocol error")).isEqualTo(1);
+        assertThat(serverCloses(server, "1009 message too big")).isZero();
         assertServesHealthyClient(server);
     }
 

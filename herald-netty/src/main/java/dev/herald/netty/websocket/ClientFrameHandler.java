@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.DataFormatException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,6 +157,10 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
                     : code == CloseReason.MESSAGE_TOO_BIG.code() ? CloseReason.MESSAGE_TOO_BIG
                     : CloseReason.PROTOCOL_ERROR;
             session.close(reason, closeText(cause.getMessage(), reason));
+        } else if (cause instanceof DecompressionException && cause.getCause() instanceof DataFormatException) {
+            // The inflater refused the data itself; other DecompressionExceptions mean too much output.
+            log.debug("invalid compressed data session={}: {}", session.id(), cause.getCause().getMessage());
+            session.close(CloseReason.PROTOCOL_ERROR, "invalid compressed data");
         } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
             log.debug("message too big session={}: {}", session.id(), cause.getMessage());
             session.close(CloseReason.MESSAGE_TOO_BIG, "message larger than " + config.maxMessageBytes() + " bytes");
