@@ -4,6 +4,7 @@ import static dev.herald.server.WebSocketTestSupport.assertReceivesPush;
 import static dev.herald.server.WebSocketTestSupport.awaitCloseThenEof;
 import static dev.herald.server.WebSocketTestSupport.bind;
 import static dev.herald.server.WebSocketTestSupport.bindRaw;
+import static dev.herald.server.WebSocketTestSupport.completeServerClose;
 import static dev.herald.server.WebSocketTestSupport.message;
 import static dev.herald.server.WebSocketTestSupport.push;
 import static dev.herald.server.WebSocketTestSupport.serverCloses;
@@ -25,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -38,8 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * RFC 6455 framing on a client connection, with frames written byte by byte: ping/pong, the closing
- * handshake, each protocol violation and the close code it gets, UTF-8 checks and message sizes
- * ({@code websocket.max-message-bytes} = 1 KiB here).
+ * handshake (client-initiated and on shutdown), each protocol violation and the close code it gets,
+ * UTF-8 checks and message sizes ({@code websocket.max-message-bytes} = 1 KiB here).
  */
 class WebSocketProtocolIT {
 
@@ -120,6 +123,12 @@ class WebSocketProtocolIT {
                 violation("RSV1 without an extension", 1002, c -> c.sendFrame(true, 4, TEXT, utf8("x"), true)),
                 violation("RSV2 without an extension", 1002, c -> c.sendFrame(true, 2, TEXT, utf8("x"), true)),
                 violation("RSV3 without an extension", 1002, c -> c.sendFrame(true, 1, TEXT, utf8("x"), true)),
+                violation("16-bit length for a 5-byte payload", 1002,
+                        c -> c.sendRaw(maskedFrame(0x81, new byte[] {126, 0x00, 0x05}, utf8("hello")))),
+                violation("64-bit length for a 200-byte payload", 1002,
+                        c -> c.sendRaw(maskedFrame(0x81, new byte[] {127, 0, 0, 0, 0, 0, 0, 0, (byte) 200}, filled(200, 'a')))),
+                violation("64-bit length with the most significant bit set", 1002,
+                        c -> c.sendRaw(maskedFrame(0x81, new byte[] {127, (byte) 0x80, 0, 0, 0, 0, 0, 0, 1}, new byte[0]))),
                 violation("continuation frame with nothing to continue", 1002,
                         c -> c.sendFrame(true, CONTINUATION, utf8("x"))),
                 violation("text frame inside a fragmented message", 1002,
@@ -203,6 +212,36 @@ class WebSocketProtocolIT {
     }
 
     @Test
+    void frameArrivingOneByteAtATimeIsReassembled() throws InterruptedException {
+        try (RawWebSocket client = bindRaw(server, "trickle")) {
+            byte[] frame = maskedFrame(0x81, new byte[] {126, 0x00, (byte) 200}, filled(200, 't'));
+            for (byte b : frame) {
+                client.sendRaw(new byte[] {b});
+                Thread.sleep(1); // one TCP segment per byte
+            }
+
+            await().until(() -> server.stats().get("framesIgnored").equals(1L));
+            assertReceivesPush(server, client, "trickle");
+        }
+    }
+
+    @Test
+    void stoppingTheServerClosesClientsWith1001() {
+        try (WebSocketRecorder jdk = bind(server, "jdk");
+                RawWebSocket raw = bindRaw(server, "raw")) {
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::stop);
+
+            RawWebSocket.Frame close = completeServerClose(raw);
+            assertThat(close.closeCode()).isEqualTo(1001);
+            assertThat(close.closeReason()).isEqualTo("server shutting down");
+            assertThat(jdk.awaitClose()).isEqualTo(new WebSocketRecorder.Close(1001, "server shutting down"));
+            stopped.orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(server.hub().connectionCount()).isZero();
+            assertThat(serverCloses(server, "1001 server shutting down")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void messagesOfExactlyMaxMessageBytesAreAccepted() {
         try (RawWebSocket client = bindRaw(server, "sizer")) {
             client.sendFrame(true, TEXT, filled(MAX_MESSAGE_BYTES, 'a'));
@@ -264,6 +303,20 @@ class WebSocketProtocolIT {
         byte[] bytes = new byte[length];
         Arrays.fill(bytes, (byte) c);
         return bytes;
+    }
+
+    /**
+     * A masked frame with the given first byte and length bytes as they go on the wire (so that the
+     * length encoding can be a non-minimal one), masked with a zero key.
+     */
+    private static byte[] maskedFrame(int first, byte[] length, byte[] payload) {
+        return ByteBuffer.allocate(1 + length.length + 4 + payload.length)
+                .put((byte) first)
+                .put((byte) (length[0] | 0x80))
+                .put(length, 1, length.length - 1)
+                .putInt(0)
+                .put(payload)
+                .array();
     }
 
     private static byte[] closePayload(int code, int reasonBytes) {
