@@ -167,6 +167,9 @@ class WebSocketProtocolIT {
 
             RawWebSocket.Frame close = awaitCloseThenEof(client);
             assertThat(close.closeCode()).isEqualTo(code);
+            if (code == 1009) {
+                assertThat(close.closeReason()).isEqualTo("message larger than " + MAX_MESSAGE_BYTES + " bytes");
+            }
             await().until(() -> !server.hub().isOnline("violator"));
             assertThat(push(server, message("violator", "gone"))).isEqualTo("fail");
             assertThat(serverCloses(server, CLOSE_STATS.get(code))).isEqualTo(1);

@@ -156,14 +156,16 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             CloseReason reason = code == CloseReason.INVALID_UTF8.code() ? CloseReason.INVALID_UTF8
                     : code == CloseReason.MESSAGE_TOO_BIG.code() ? CloseReason.MESSAGE_TOO_BIG
                     : CloseReason.PROTOCOL_ERROR;
-            session.close(reason, closeText(cause.getMessage(), reason));
+            session.close(reason, reason == CloseReason.MESSAGE_TOO_BIG
+                    ? tooBig()
+                    : closeText(cause.getMessage(), reason));
         } else if (cause instanceof DecompressionException && cause.getCause() instanceof DataFormatException) {
             // The inflater refused the data itself; other DecompressionExceptions mean too much output.
             log.debug("invalid compressed data session={}: {}", session.id(), cause.getCause().getMessage());
             session.close(CloseReason.PROTOCOL_ERROR, "invalid compressed data");
         } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
             log.debug("message too big session={}: {}", session.id(), cause.getMessage());
-            session.close(CloseReason.MESSAGE_TOO_BIG, "message larger than " + config.maxMessageBytes() + " bytes");
+            session.close(CloseReason.MESSAGE_TOO_BIG, tooBig());
         } else if (cause instanceof CorruptedFrameException) {
             log.debug("protocol violation session={}: {}", session.id(), cause.getMessage());
             session.close(CloseReason.PROTOCOL_ERROR);
@@ -177,6 +179,11 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             log.warn("unexpected error session={} uid={}", session.id(), hub.uidOf(session.id()), cause);
             session.close(CloseReason.INTERNAL_ERROR);
         }
+    }
+
+    /** The reason text of 1009, whether one frame or the reassembled message is too big. */
+    private String tooBig() {
+        return "message larger than " + config.maxMessageBytes() + " bytes";
     }
 
     /** Netty's description of a violation as the close reason, if it fits in a close frame. */
