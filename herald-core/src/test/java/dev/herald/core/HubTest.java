@@ -35,7 +35,8 @@ class HubTest {
     @Test
     void pushToOfflineUidReachesNobody() {
         connect("u1");
-        assertThat(hub.deliver(Target.uid("nobody"), Message.ofText("x")).delivered()).isFalse();
+        assertThat(hub.deliver(Target.uid("nobody"), Message.ofText("x")).delivered())
+                .isFalse();
     }
 
     @Test
@@ -47,7 +48,8 @@ class HubTest {
 
         assertThat(hub.isOnline("u1")).isTrue();
         assertThat(hub.sessionsOf("u1")).containsExactly(newTab);
-        assertThat(hub.deliver(Target.uid("u1"), Message.ofText("m")).sessions()).isEqualTo(1);
+        assertThat(hub.deliver(Target.uid("u1"), Message.ofText("m")).sessions())
+                .isEqualTo(1);
         assertThat(newTab.awaitMessage()).isEqualTo("m");
         oldTab.assertNoMoreMessages();
     }

@@ -53,9 +53,14 @@ public final class NettyTransport implements AutoCloseable {
         DefaultThreadFactory threadFactory = new DefaultThreadFactory("herald-io");
         if (Epoll.isAvailable()) {
             return new NettyTransport(
-                    group(threads, threadFactory, EpollIoHandler.newFactory()), EpollServerSocketChannel.class, "epoll", threads);
+                    group(threads, threadFactory, EpollIoHandler.newFactory()),
+                    EpollServerSocketChannel.class,
+                    "epoll",
+                    threads);
         }
-        log.info("native epoll unavailable, using NIO: {}", Epoll.unavailabilityCause().toString());
+        log.info(
+                "native epoll unavailable, using NIO: {}",
+                Epoll.unavailabilityCause().toString());
         return new NettyTransport(
                 group(threads, threadFactory, NioIoHandler.newFactory()), NioServerSocketChannel.class, "nio", threads);
     }
@@ -84,7 +89,10 @@ public final class NettyTransport implements AutoCloseable {
      * @throws ListenException if the address cannot be bound (in use, not local, no permission)
      */
     public Channel listen(
-            String what, InetSocketAddress address, ChannelInitializer<Channel> initializer, WriteBufferWaterMark watermark) {
+            String what,
+            InetSocketAddress address,
+            ChannelInitializer<Channel> initializer,
+            WriteBufferWaterMark watermark) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(serverChannelClass)
@@ -113,8 +121,10 @@ public final class NettyTransport implements AutoCloseable {
     /** A listener could not be opened. */
     public static final class ListenException extends RuntimeException {
         public ListenException(String what, InetSocketAddress address, Throwable cause) {
-            super("cannot listen for " + what + " on " + address.getHostString() + ":" + address.getPort() + ": "
-                    + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+            super(
+                    "cannot listen for " + what + " on " + address.getHostString() + ":" + address.getPort() + ": "
+                            + (cause.getMessage() == null ? cause.toString() : cause.getMessage()),
+                    cause);
         }
     }
 }

@@ -13,28 +13,46 @@ public record ConfigKey(String name, String defaultValue, String description) {
     public static final List<ConfigKey> ALL = List.of(
             new ConfigKey("websocket.host", "0.0.0.0", "Address of the WebSocket listener."),
             new ConfigKey("websocket.port", "1234", "Port of the WebSocket listener (0 picks a free port)."),
-            new ConfigKey("websocket.max-message-bytes", "64KiB",
+            new ConfigKey(
+                    "websocket.max-message-bytes",
+                    "64KiB",
                     "Largest client message (after reassembling fragments and decompressing); larger ones close with 1009."),
-            new ConfigKey("websocket.max-uid-bytes", "128", "Longest uid, in UTF-8 bytes; longer ones close with 4500."),
-            new ConfigKey("websocket.compression", "false",
+            new ConfigKey(
+                    "websocket.max-uid-bytes", "128", "Longest uid, in UTF-8 bytes; longer ones close with 4500."),
+            new ConfigKey(
+                    "websocket.compression",
+                    "false",
                     "Offer permessage-deflate (RFC 7692), with no context takeover on the server side."),
             new ConfigKey("websocket.compression-level", "6", "Deflate level 1-9 when compression is on."),
-            new ConfigKey("websocket.ping-interval", "25s", "Ping a connection after this long without a frame from it."),
-            new ConfigKey("websocket.pong-timeout", "10s", "Close a pinged connection (4002) that stays silent this long."),
-            new ConfigKey("websocket.bind-timeout", "10s", "Close a connection (4001) that sends no uid this long after connecting."),
-            new ConfigKey("websocket.max-outbound-bytes", "1MiB",
+            new ConfigKey(
+                    "websocket.ping-interval", "25s", "Ping a connection after this long without a frame from it."),
+            new ConfigKey(
+                    "websocket.pong-timeout", "10s", "Close a pinged connection (4002) that stays silent this long."),
+            new ConfigKey(
+                    "websocket.bind-timeout",
+                    "10s",
+                    "Close a connection (4001) that sends no uid this long after connecting."),
+            new ConfigKey(
+                    "websocket.max-outbound-bytes",
+                    "1MiB",
                     "Bytes queued for one connection beyond which it is closed as a slow consumer (4003)."),
             new ConfigKey("text.host", "127.0.0.1", "Address of the Text port (loopback: only this machine can push)."),
             new ConfigKey("text.port", "5678", "Port of the Text port (0 picks a free port)."),
-            new ConfigKey("text.max-line-bytes", "1MiB",
+            new ConfigKey(
+                    "text.max-line-bytes",
+                    "1MiB",
                     "Longest line on the Text port; a longer one gets error line_too_long and the connection is closed."),
             new ConfigKey("http.host", "127.0.0.1", "Address of the HTTP listener (/healthz, /readyz, /stats)."),
             new ConfigKey("http.port", "5679", "Port of the HTTP listener (0 picks a free port)."),
             new ConfigKey("server.io-threads", "0", "Event-loop threads; 0 means one per processor."),
-            new ConfigKey("server.shutdown-timeout", "10s", "How long stop drains connections before it forces the exit."),
-            new ConfigKey("server.pid-file", "run/herald.pid", "Pid file of a running server, relative to the Herald home."),
+            new ConfigKey(
+                    "server.shutdown-timeout", "10s", "How long stop drains connections before it forces the exit."),
+            new ConfigKey(
+                    "server.pid-file", "run/herald.pid", "Pid file of a running server, relative to the Herald home."),
             new ConfigKey("log.level", "info", "Log level: error, warn, info, debug or trace."),
-            new ConfigKey("log.file", "",
+            new ConfigKey(
+                    "log.file",
+                    "",
                     "Log file, relative to the Herald home. Empty: the console in the foreground, logs/herald.log for start -d."));
 
     /** {@code websocket.max-message-bytes} → {@code HERALD_WEBSOCKET_MAX_MESSAGE_BYTES}. */

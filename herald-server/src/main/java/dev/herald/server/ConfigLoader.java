@@ -38,7 +38,9 @@ public final class ConfigLoader {
     /** The Herald home: {@code $HERALD_HOME}, else the working directory. */
     public static Path home(Map<String, String> env) {
         String home = env.get(HOME_ENV);
-        return Path.of(home == null || home.isBlank() ? "" : home).toAbsolutePath().normalize();
+        return Path.of(home == null || home.isBlank() ? "" : home)
+                .toAbsolutePath()
+                .normalize();
     }
 
     /**
@@ -79,22 +81,29 @@ public final class ConfigLoader {
     }
 
     private static ServerConfig build(Values v) {
-        WebSocketConfig websocket = section("websocket", () -> new WebSocketConfig(
-                v.string("websocket.host"),
-                v.integer("websocket.port"),
-                v.size("websocket.max-message-bytes"),
-                v.size("websocket.max-uid-bytes"),
-                v.bool("websocket.compression"),
-                v.integer("websocket.compression-level"),
-                v.duration("websocket.ping-interval"),
-                v.duration("websocket.pong-timeout"),
-                v.duration("websocket.bind-timeout"),
-                v.size("websocket.max-outbound-bytes")));
-        TextPortConfig text = section("text", () ->
-                new TextPortConfig(v.string("text.host"), v.integer("text.port"), v.size("text.max-line-bytes")));
+        WebSocketConfig websocket = section(
+                "websocket",
+                () -> new WebSocketConfig(
+                        v.string("websocket.host"),
+                        v.integer("websocket.port"),
+                        v.size("websocket.max-message-bytes"),
+                        v.size("websocket.max-uid-bytes"),
+                        v.bool("websocket.compression"),
+                        v.integer("websocket.compression-level"),
+                        v.duration("websocket.ping-interval"),
+                        v.duration("websocket.pong-timeout"),
+                        v.duration("websocket.bind-timeout"),
+                        v.size("websocket.max-outbound-bytes")));
+        TextPortConfig text = section(
+                "text",
+                () -> new TextPortConfig(v.string("text.host"), v.integer("text.port"), v.size("text.max-line-bytes")));
         HttpConfig http = section("http", () -> new HttpConfig(v.string("http.host"), v.integer("http.port")));
-        ProcessConfig server = section("server", () -> new ProcessConfig(
-                v.integer("server.io-threads"), v.duration("server.shutdown-timeout"), v.path("server.pid-file")));
+        ProcessConfig server = section(
+                "server",
+                () -> new ProcessConfig(
+                        v.integer("server.io-threads"),
+                        v.duration("server.shutdown-timeout"),
+                        v.path("server.pid-file")));
         LogConfig log = section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file")));
         return new ServerConfig(websocket, text, http, server, log);
     }

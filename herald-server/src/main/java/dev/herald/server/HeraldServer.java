@@ -37,7 +37,11 @@ public final class HeraldServer implements AutoCloseable {
     /** The version in the jar's manifest, or "dev" when run from classes. */
     public static final String VERSION = versionOf();
 
-    private enum State { RUNNING, DRAINING, STOPPED }
+    private enum State {
+        RUNNING,
+        DRAINING,
+        STOPPED
+    }
 
     private final ServerConfig config;
     private final Hub hub = new Hub();
@@ -78,21 +82,36 @@ public final class HeraldServer implements AutoCloseable {
             server.transport.shutdown(0).syncUninterruptibly();
             throw e;
         }
-        log.info("Herald {} listening: websocket {}, text {}, http {} (engine {}, transport {}, {} io threads)",
-                VERSION, describe(server.websocketAddress()), describe(server.textAddress()),
-                describe(server.httpAddress()), server.engine.name(), server.transport.name(),
+        log.info(
+                "Herald {} listening: websocket {}, text {}, http {} (engine {}, transport {}, {} io threads)",
+                VERSION,
+                describe(server.websocketAddress()),
+                describe(server.textAddress()),
+                describe(server.httpAddress()),
+                server.engine.name(),
+                server.transport.name(),
                 server.transport.threads());
         return server;
     }
 
     private void listen() {
-        webSocketListener = transport.listen("websocket",
-                new InetSocketAddress(config.websocket().host(), config.websocket().port()), webSocket, webSocket.watermark());
-        textListener = transport.listen("text",
-                new InetSocketAddress(config.text().host(), config.text().port()), textPort, textPort.watermark());
+        webSocketListener = transport.listen(
+                "websocket",
+                new InetSocketAddress(
+                        config.websocket().host(), config.websocket().port()),
+                webSocket,
+                webSocket.watermark());
+        textListener = transport.listen(
+                "text",
+                new InetSocketAddress(config.text().host(), config.text().port()),
+                textPort,
+                textPort.watermark());
         HttpApiInitializer http = new HttpApiInitializer(new HttpApiHandler(this::stats, this::isReady));
-        httpListener = transport.listen("http",
-                new InetSocketAddress(config.http().host(), config.http().port()), http, http.watermark());
+        httpListener = transport.listen(
+                "http",
+                new InetSocketAddress(config.http().host(), config.http().port()),
+                http,
+                http.watermark());
     }
 
     public InetSocketAddress websocketAddress() {
@@ -147,7 +166,9 @@ public final class HeraldServer implements AutoCloseable {
         stats.put("framesReceived", webSocketStats.framesReceived());
         stats.put("framesIgnored", webSocketStats.framesIgnored());
         Map<String, Long> closes = new LinkedHashMap<>();
-        webSocketStats.serverCloses().forEach((reason, count) -> closes.put(reason.code() + " " + reason.reason(), count));
+        webSocketStats
+                .serverCloses()
+                .forEach((reason, count) -> closes.put(reason.code() + " " + reason.reason(), count));
         stats.put("serverCloses", closes);
         Map<String, Object> text = new LinkedHashMap<>();
         text.put("lines", textStats.lines());
@@ -181,8 +202,9 @@ public final class HeraldServer implements AutoCloseable {
         if (left > 0) {
             log.warn("shutdown timeout: closing {} connections forcibly", left);
         }
-        transport.shutdown(Math.max(remainingMillis(deadline), 100)).awaitUninterruptibly(
-                Math.max(remainingMillis(deadline), 100) + 2000, TimeUnit.MILLISECONDS);
+        transport
+                .shutdown(Math.max(remainingMillis(deadline), 100))
+                .awaitUninterruptibly(Math.max(remainingMillis(deadline), 100) + 2000, TimeUnit.MILLISECONDS);
         state = State.STOPPED;
         log.info("stopped after {} pushes, {} deliveries", pusher.pushCount(), hub.deliveryCount());
     }

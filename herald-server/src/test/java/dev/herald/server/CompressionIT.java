@@ -170,13 +170,18 @@ class CompressionIT {
 
     static Stream<Arguments> reservedBits() {
         return Stream.of(
-                reservedBits("RSV1 on a connection that did not negotiate compression", false,
+                reservedBits(
+                        "RSV1 on a connection that did not negotiate compression",
+                        false,
                         c -> c.sendFrame(true, 4, TEXT, utf8("x"), true)),
                 reservedBits("RSV2 on a compressed connection", true, c -> c.sendFrame(true, 2, TEXT, utf8("x"), true)),
                 reservedBits("RSV3 on a compressed connection", true, c -> c.sendFrame(true, 1, TEXT, utf8("x"), true)),
                 reservedBits("RSV1 on a ping", true, c -> c.sendFrame(true, 4, PING, utf8("p"), true)),
-                reservedBits("RSV1 on a continuation of an uncompressed message", true,
-                        c -> c.sendFrame(false, 0, TEXT, utf8("a"), true).sendFrame(true, 4, CONTINUATION, utf8("b"), true)));
+                reservedBits(
+                        "RSV1 on a continuation of an uncompressed message",
+                        true,
+                        c -> c.sendFrame(false, 0, TEXT, utf8("a"), true)
+                                .sendFrame(true, 4, CONTINUATION, utf8("b"), true)));
     }
 
     private static Arguments reservedBits(String name, boolean offerCompression, Consumer<RawWebSocket> frames) {
@@ -189,7 +194,8 @@ class CompressionIT {
         start("websocket.compression", "true");
         Map<String, String> headers = offer ? Map.of("Sec-WebSocket-Extensions", "permessage-deflate") : Map.of();
         try (RawWebSocket client = RawWebSocket.connect(server.websocketAddress(), "/", headers)) {
-            assertThat(client.handshake().headers().containsKey("sec-websocket-extensions")).isEqualTo(offer);
+            assertThat(client.handshake().headers().containsKey("sec-websocket-extensions"))
+                    .isEqualTo(offer);
             client.sendText("reserved");
             await().until(() -> server.hub().isOnline("reserved"));
 

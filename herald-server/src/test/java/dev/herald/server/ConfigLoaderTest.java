@@ -60,9 +60,8 @@ class ConfigLoaderTest {
                   port: 2222
                 http.port: 3333
                 """);
-        ServerConfig config = load(file,
-                Map.of("HERALD_TEXT_PORT", "4444", "HERALD_HTTP_PORT", "5555"),
-                Map.of("http.port", "6666"));
+        ServerConfig config =
+                load(file, Map.of("HERALD_TEXT_PORT", "4444", "HERALD_HTTP_PORT", "5555"), Map.of("http.port", "6666"));
         assertThat(config.websocket().port()).as("file").isEqualTo(1111);
         assertThat(config.websocket().maxMessageBytes()).isEqualTo(1024 * 1024);
         assertThat(config.text().port()).as("env over file").isEqualTo(4444);
@@ -72,7 +71,10 @@ class ConfigLoaderTest {
     @Test
     void configFileFromTheEnvironment() throws IOException {
         Path file = Files.writeString(home.resolve("env.yml"), "websocket:\n  port: 7777\n");
-        assertThat(load(null, Map.of("HERALD_CONFIG", file.toString()), Map.of()).websocket().port()).isEqualTo(7777);
+        assertThat(load(null, Map.of("HERALD_CONFIG", file.toString()), Map.of())
+                        .websocket()
+                        .port())
+                .isEqualTo(7777);
     }
 
     static Stream<Arguments> units() {
@@ -88,14 +90,24 @@ class ConfigLoaderTest {
     @MethodSource("units")
     void sizes(String key, String value, int bytes) {
         ServerConfig config = load(null, Map.of(), Map.of(key, value));
-        int actual = key.startsWith("text") ? config.text().maxLineBytes() : config.websocket().maxMessageBytes();
+        int actual = key.startsWith("text")
+                ? config.text().maxLineBytes()
+                : config.websocket().maxMessageBytes();
         assertThat(actual).isEqualTo(bytes);
     }
 
     @Test
     void durations() {
-        ServerConfig config = load(null, Map.of(),
-                Map.of("websocket.ping-interval", "500ms", "websocket.pong-timeout", "2m", "server.shutdown-timeout", "1h"));
+        ServerConfig config = load(
+                null,
+                Map.of(),
+                Map.of(
+                        "websocket.ping-interval",
+                        "500ms",
+                        "websocket.pong-timeout",
+                        "2m",
+                        "server.shutdown-timeout",
+                        "1h"));
         assertThat(config.websocket().pingInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.websocket().pongTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.server().shutdownTimeout()).isEqualTo(Duration.ofHours(1));
@@ -106,13 +118,15 @@ class ConfigLoaderTest {
                 Arguments.of("websocket.port", "abc", "websocket.port: 'abc' is not an integer"),
                 Arguments.of("websocket.port", "70000", "websocket.port must be between 0 and 65535"),
                 Arguments.of("text.port", "-1", "text.port must be between 0 and 65535"),
-                Arguments.of("websocket.max-message-bytes", "lots", "websocket.max-message-bytes: 'lots' is not a size"),
+                Arguments.of(
+                        "websocket.max-message-bytes", "lots", "websocket.max-message-bytes: 'lots' is not a size"),
                 Arguments.of("websocket.max-message-bytes", "0", "websocket.max-message-bytes must be between"),
                 Arguments.of("websocket.max-message-bytes", "99999999999999", "websocket.max-message-bytes: "),
                 Arguments.of("websocket.ping-interval", "25", "websocket.ping-interval: '25' is not a duration"),
                 Arguments.of("websocket.ping-interval", "0s", "websocket.ping-interval must be a positive duration"),
                 Arguments.of("websocket.compression", "maybe", "websocket.compression: 'maybe' is not true or false"),
-                Arguments.of("websocket.compression-level", "10", "websocket.compression-level must be between 1 and 9"),
+                Arguments.of(
+                        "websocket.compression-level", "10", "websocket.compression-level must be between 1 and 9"),
                 Arguments.of("log.level", "loud", "log.level must be one of"),
                 Arguments.of("server.pid-file", "", "server.pid-file"),
                 Arguments.of("websocket.prot", "1", "unknown config key 'websocket.prot'"));
@@ -144,6 +158,7 @@ class ConfigLoaderTest {
     void brokenYamlAndMissingFileAreReported() throws IOException {
         Path broken = Files.writeString(home.resolve("broken.yml"), "websocket: [\n");
         assertThatThrownBy(() -> load(broken, Map.of(), Map.of())).hasMessageContaining("is not valid YAML");
-        assertThatThrownBy(() -> load(home.resolve("missing.yml"), Map.of(), Map.of())).hasMessageContaining("not found");
+        assertThatThrownBy(() -> load(home.resolve("missing.yml"), Map.of(), Map.of()))
+                .hasMessageContaining("not found");
     }
 }

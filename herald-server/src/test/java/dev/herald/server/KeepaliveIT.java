@@ -64,7 +64,8 @@ class KeepaliveIT {
             assertThat(close.closeCode()).isEqualTo(4002);
             assertThat(close.closeReason()).isEqualTo("no pong");
             // Sweeps happen every 50 ms here, so each stage may end up to one sweep early.
-            assertThat(Duration.ofNanos(System.nanoTime() - bound)).isGreaterThan(PING_INTERVAL.plus(PONG_TIMEOUT).minusMillis(100));
+            assertThat(Duration.ofNanos(System.nanoTime() - bound))
+                    .isGreaterThan(PING_INTERVAL.plus(PONG_TIMEOUT).minusMillis(100));
 
             await().until(() -> !server.hub().isOnline("silent"));
             assertThat(serverCloses(server, "4002 no pong")).isEqualTo(1);
@@ -102,7 +103,8 @@ class KeepaliveIT {
     @Test
     void jdkClientThatPongsAutomaticallyStaysConnectedAcrossSeveralIntervals() {
         try (WebSocketRecorder client = bind(server, "jdk")) {
-            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+            await().during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(5))
                     .until(() -> server.hub().isOnline("jdk"));
 
             String line = message("jdk", "after keepalive");
@@ -131,7 +133,8 @@ class KeepaliveIT {
     @Test
     void unboundConnectionIsNotPinged() {
         try (RawWebSocket client = RawWebSocket.connect(server.websocketAddress())) {
-            await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+            await().during(Duration.ofMillis(800))
+                    .atMost(Duration.ofSeconds(3))
                     .until(() -> server.hub().connectionCount() == 1);
             client.sendClose(1000, "");
 

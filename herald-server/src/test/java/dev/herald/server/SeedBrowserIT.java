@@ -87,7 +87,9 @@ class SeedBrowserIT {
         String message = "SeedBrowserIT needs " + String.join(" and ", missing)
                 + " (apt-get install chromium chromium-driver; .ci/run installs them)";
         if ("true".equals(System.getenv("CI"))) {
-            assertThat(missing).as("CI=true: the browser test must run, but " + message).isEmpty();
+            assertThat(missing)
+                    .as("CI=true: the browser test must run, but " + message)
+                    .isEmpty();
         } else {
             assumeTrue(missing.isEmpty(), () -> message + "; skipped (with CI=true this fails instead)");
         }
@@ -133,10 +135,13 @@ class SeedBrowserIT {
                 .withLogOutput(driverLog)
                 .build();
         try {
-            driver = new ChromeDriver(service, options, ClientConfig.defaultConfig().readTimeout(BROWSER_START));
+            driver = new ChromeDriver(
+                    service, options, ClientConfig.defaultConfig().readTimeout(BROWSER_START));
         } catch (RuntimeException e) {
-            throw new AssertionError("Chromium did not start (each step bounded by " + BROWSER_START
-                    + "); chromedriver log:\n" + driverLog(), e);
+            throw new AssertionError(
+                    "Chromium did not start (each step bounded by " + BROWSER_START + "); chromedriver log:\n"
+                            + driverLog(),
+                    e);
         }
     }
 
@@ -157,9 +162,7 @@ class SeedBrowserIT {
             }
             if (profile != null) {
                 // Chromium may still be flushing the profile for a moment after quit.
-                await().atMost(Duration.ofSeconds(10))
-                        .ignoreExceptions()
-                        .until(() -> deleteTree(profile));
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> deleteTree(profile));
             }
         }
     }

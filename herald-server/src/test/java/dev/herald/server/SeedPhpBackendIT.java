@@ -39,7 +39,8 @@ class SeedPhpBackendIT {
     static void findPhp() {
         php = onPath("php");
         if (php == null) {
-            String message = "no php binary on PATH: install php-cli (apt-get install -y php-cli) to run the seed's PHP backend";
+            String message =
+                    "no php binary on PATH: install php-cli (apt-get install -y php-cli) to run the seed's PHP backend";
             if ("true".equals(System.getenv("CI"))) {
                 fail(message + " (CI=true, so this is a failure: .ci/run must install php-cli)");
             }
@@ -76,11 +77,16 @@ class SeedPhpBackendIT {
     /** Runs the seed's snippet against the test server and returns what it printed. */
     private String runSeedSnippet() throws IOException, InterruptedException {
         String snippet = Files.readString(seedSnippet(), StandardCharsets.UTF_8);
-        assertThat(snippet.indexOf(SEED_ADDRESS)).as("the seed's address, once")
-                .isNotNegative().isEqualTo(snippet.lastIndexOf(SEED_ADDRESS));
+        assertThat(snippet.indexOf(SEED_ADDRESS))
+                .as("the seed's address, once")
+                .isNotNegative()
+                .isEqualTo(snippet.lastIndexOf(SEED_ADDRESS));
         Path script = dir.resolve("push.php");
-        Files.writeString(script, snippet.replace(SEED_ADDRESS,
-                "tcp://127.0.0.1:" + server.textAddress().getPort()), StandardCharsets.UTF_8);
+        Files.writeString(
+                script,
+                snippet.replace(
+                        SEED_ADDRESS, "tcp://127.0.0.1:" + server.textAddress().getPort()),
+                StandardCharsets.UTF_8);
         Path output = dir.resolve("php.out");
         Process process = new ProcessBuilder(php.toString(), script.toString())
                 .redirectErrorStream(true)
@@ -91,7 +97,9 @@ class SeedPhpBackendIT {
             fail("php did not finish within 20 s; it printed: " + Files.readString(output));
         }
         String printed = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("php exit status; it printed: %s", printed).isZero();
+        assertThat(process.exitValue())
+                .as("php exit status; it printed: %s", printed)
+                .isZero();
         return printed;
     }
 
@@ -103,7 +111,8 @@ class SeedPhpBackendIT {
                 return candidate;
             }
         }
-        throw new AssertionError("examples/seed/push.php not found above " + Path.of("").toAbsolutePath());
+        throw new AssertionError(
+                "examples/seed/push.php not found above " + Path.of("").toAbsolutePath());
     }
 
     private static Path onPath(String name) {

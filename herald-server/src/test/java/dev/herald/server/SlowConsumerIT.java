@@ -2,7 +2,6 @@ package dev.herald.server;
 
 import static dev.herald.server.WebSocketTestSupport.bind;
 import static dev.herald.server.WebSocketTestSupport.message;
-import static dev.herald.server.WebSocketTestSupport.push;
 import static dev.herald.server.WebSocketTestSupport.serverCloses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -89,31 +88,40 @@ class SlowConsumerIT {
     @Test
     void clientThatFloodsPingsWithoutReadingThePongsIsNotReadAndTimesOut() throws Exception {
         server.stop();
-        server = TestServer.start("websocket.max-outbound-bytes", "64KiB",
-                "websocket.ping-interval", "300ms", "websocket.pong-timeout", "300ms");
+        server = TestServer.start(
+                "websocket.max-outbound-bytes",
+                "64KiB",
+                "websocket.ping-interval",
+                "300ms",
+                "websocket.pong-timeout",
+                "300ms");
         try (WebSocketRecorder healthy = bind(server, "healthy");
                 RawWebSocket flooder = RawWebSocket.connect(server.websocketAddress(), "/", Map.of(), 4096);
                 TextPortClient backend = TextPortClient.connect(server.textAddress())) {
             flooder.sendText("flooder");
             await().until(() -> server.hub().isOnline("flooder"));
-            Thread writer = new Thread(() -> {
-                byte[] payload = new byte[125];
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                try {
-                    while (System.nanoTime() < deadline) {
-                        flooder.sendFrame(true, RawWebSocket.PING, payload);
-                        flooder.sendFrame(true, RawWebSocket.PONG, payload); // "still alive", as long as it is read
-                    }
-                } catch (RuntimeException closed) {
-                    // the server dropped the connection: done
-                }
-            }, "ping-flooder");
+            Thread writer = new Thread(
+                    () -> {
+                        byte[] payload = new byte[125];
+                        long deadline = System.nanoTime() + 20_000_000_000L;
+                        try {
+                            while (System.nanoTime() < deadline) {
+                                flooder.sendFrame(true, RawWebSocket.PING, payload);
+                                flooder.sendFrame(
+                                        true, RawWebSocket.PONG, payload); // "still alive", as long as it is read
+                            }
+                        } catch (RuntimeException closed) {
+                            // the server dropped the connection: done
+                        }
+                    },
+                    "ping-flooder");
             writer.setDaemon(true);
             writer.start();
 
             // Once the server's pongs fill the queue it stops reading the client, so the client's pongs no
             // longer prove it alive: the keepalive closes it instead of buffering pongs without end.
-            await().atMost(java.time.Duration.ofSeconds(15)).until(() -> !server.hub().isOnline("flooder"));
+            await().atMost(java.time.Duration.ofSeconds(15))
+                    .until(() -> !server.hub().isOnline("flooder"));
             assertThat(serverCloses(server, "4002 no pong")).isEqualTo(1);
 
             String toHealthy = message("healthy", "still here");

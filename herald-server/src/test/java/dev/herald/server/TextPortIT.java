@@ -33,6 +33,7 @@ class TextPortIT {
 
     /** Herald's loggers: quieted to INFO, as tests here refuse tens of thousands of lines, each logged at DEBUG. */
     private static final Logger HERALD_LOG = (Logger) LoggerFactory.getLogger("dev.herald");
+
     private static Level logLevel;
 
     private HeraldServer server;
@@ -105,20 +106,40 @@ class TextPortIT {
                 argumentSet("object uid", bytes("{\"uid\":{\"id\":\"a\"}}\n"), "invalid_uid"),
                 argumentSet("array uid", bytes("{\"uid\":[\"a\"]}\n"), "invalid_uid"),
                 argumentSet("last of repeated uids is null", bytes("{\"uid\":\"a\",\"uid\":null}\n"), "invalid_uid"),
-                argumentSet("byte 0xFF", concat(bytes("{\"uid\":\"a"), new byte[] {(byte) 0xFF}, bytes("\"}\n")),
+                argumentSet(
+                        "byte 0xFF",
+                        concat(bytes("{\"uid\":\"a"), new byte[] {(byte) 0xFF}, bytes("\"}\n")),
                         "invalid_utf8"),
-                argumentSet("lone continuation byte", concat(bytes("{\"uid\":\"a\",\"v\":\""), new byte[] {(byte) 0x80},
-                        bytes("\"}\n")), "invalid_utf8"),
-                argumentSet("overlong encoding of '/'", concat(bytes("{\"uid\":\"a\",\"v\":\""),
-                        new byte[] {(byte) 0xC0, (byte) 0xAF}, bytes("\"}\n")), "invalid_utf8"),
-                argumentSet("UTF-16 surrogate", concat(bytes("{\"uid\":\"a\",\"v\":\""),
-                        new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, bytes("\"}\n")), "invalid_utf8"),
-                argumentSet("code point above U+10FFFF", concat(bytes("{\"uid\":\"a\",\"v\":\""),
-                        new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, bytes("\"}\n")), "invalid_utf8"),
-                argumentSet("truncated sequence at the end of the line", concat(bytes("{\"uid\":\"a\"}"),
-                        new byte[] {(byte) 0xE8, (byte) 0xBF}, bytes("\n")), "invalid_utf8"),
-                argumentSet("Latin-1 instead of UTF-8", concat(bytes("{\"uid\":\"caf"), new byte[] {(byte) 0xE9},
-                        bytes("\"}\n")), "invalid_utf8"));
+                argumentSet(
+                        "lone continuation byte",
+                        concat(bytes("{\"uid\":\"a\",\"v\":\""), new byte[] {(byte) 0x80}, bytes("\"}\n")),
+                        "invalid_utf8"),
+                argumentSet(
+                        "overlong encoding of '/'",
+                        concat(bytes("{\"uid\":\"a\",\"v\":\""), new byte[] {(byte) 0xC0, (byte) 0xAF}, bytes("\"}\n")),
+                        "invalid_utf8"),
+                argumentSet(
+                        "UTF-16 surrogate",
+                        concat(
+                                bytes("{\"uid\":\"a\",\"v\":\""),
+                                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                                bytes("\"}\n")),
+                        "invalid_utf8"),
+                argumentSet(
+                        "code point above U+10FFFF",
+                        concat(
+                                bytes("{\"uid\":\"a\",\"v\":\""),
+                                new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+                                bytes("\"}\n")),
+                        "invalid_utf8"),
+                argumentSet(
+                        "truncated sequence at the end of the line",
+                        concat(bytes("{\"uid\":\"a\"}"), new byte[] {(byte) 0xE8, (byte) 0xBF}, bytes("\n")),
+                        "invalid_utf8"),
+                argumentSet(
+                        "Latin-1 instead of UTF-8",
+                        concat(bytes("{\"uid\":\"caf"), new byte[] {(byte) 0xE9}, bytes("\"}\n")),
+                        "invalid_utf8"));
     }
 
     @ParameterizedTest
@@ -131,7 +152,8 @@ class TextPortIT {
             String reply = php.readLine();
             assertThat(reply).as("reply to %s", printable(line)).isNotNull().startsWith("error " + code + " ");
             assertThat(php.request("{\"uid\":\"a\",\"after\":\"error\"}")).isEqualTo("ok");
-            assertThat(page.awaitMessage()).as("nothing of the bad line was forwarded")
+            assertThat(page.awaitMessage())
+                    .as("nothing of the bad line was forwarded")
                     .isEqualTo("{\"uid\":\"a\",\"after\":\"error\"}");
             page.assertNoMoreMessages();
             assertThat(errors().get(code)).isEqualTo(1L);
@@ -157,7 +179,9 @@ class TextPortIT {
             String line = "{\"uid\":\"\\u00e9t\\u00E9\\/\\u0031\",\"n\":1}";
             assertThat(php.request(line)).isEqualTo("ok");
             assertThat(page.awaitMessage()).isEqualTo(line);
-            assertThat(php.request("{\"uid\":\"\\u00e9t\\u00e9/2\"}")).as("another uid").isEqualTo("fail");
+            assertThat(php.request("{\"uid\":\"\\u00e9t\\u00e9/2\"}"))
+                    .as("another uid")
+                    .isEqualTo("fail");
         }
     }
 
@@ -191,19 +215,23 @@ class TextPortIT {
                 TextPortClient other = TextPortClient.connect(server.textAddress());
                 TextPortClient php = TextPortClient.connect(server.textAddress())) {
             await().until(() -> server.stats().get("backendConnections").equals(2));
-            php.write("{\"uid\":\"a\",\"n\":1}\n{\"uid\":\"nobody\"}\nnope\n{\"uid\":\"a\",\"n\":2}\n"
-                    + line("a", 1025) + "\n{\"uid\":\"a\",\"n\":3}\n");
+            php.write("{\"uid\":\"a\",\"n\":1}\n{\"uid\":\"nobody\"}\nnope\n{\"uid\":\"a\",\"n\":2}\n" + line("a", 1025)
+                    + "\n{\"uid\":\"a\",\"n\":3}\n");
             assertThat(php.readLine()).isEqualTo("ok");
             assertThat(php.readLine()).isEqualTo("fail");
             assertThat(php.readLine()).startsWith("error invalid_json ");
             assertThat(php.readLine()).isEqualTo("ok");
             assertThat(php.readLine()).isEqualTo("error line_too_long line longer than 1024 bytes");
-            assertThat(php.readLine()).as("closed after line_too_long, the line after it unanswered").isNull();
+            assertThat(php.readLine())
+                    .as("closed after line_too_long, the line after it unanswered")
+                    .isNull();
             assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"a\",\"n\":1}");
             assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"a\",\"n\":2}");
 
             assertThat(other.request("{\"uid\":\"a\",\"n\":4}")).isEqualTo("ok");
-            assertThat(page.awaitMessage()).as("nothing after the long line was pushed").isEqualTo("{\"uid\":\"a\",\"n\":4}");
+            assertThat(page.awaitMessage())
+                    .as("nothing after the long line was pushed")
+                    .isEqualTo("{\"uid\":\"a\",\"n\":4}");
             page.assertNoMoreMessages();
             assertThat(errors().get("line_too_long")).isEqualTo(1L);
             await().until(() -> server.stats().get("backendConnections").equals(1));
@@ -218,7 +246,9 @@ class TextPortIT {
             String lf = line("a", 1024);
             String crlf = line("a", 1024).replace("xx\"}", "yy\"}");
             assertThat(php.request(lf)).isEqualTo("ok");
-            assertThat(php.request(crlf + "\r")).as("the limit does not count the CRLF").isEqualTo("ok");
+            assertThat(php.request(crlf + "\r"))
+                    .as("the limit does not count the CRLF")
+                    .isEqualTo("ok");
             assertThat(page.awaitMessage()).isEqualTo(lf);
             assertThat(page.awaitMessage()).isEqualTo(crlf);
             assertThat(php.request(line("a", 1025))).startsWith("error line_too_long");
@@ -246,7 +276,9 @@ class TextPortIT {
         try (TextPortClient php = TextPortClient.connect(server.textAddress())) {
             php.write("{\"uid\":\"nobody\"}\n" + "x".repeat(1026));
             assertThat(php.readLine()).isEqualTo("fail");
-            assertThat(php.readLine()).as("no newline needed").isEqualTo("error line_too_long line longer than 1024 bytes");
+            assertThat(php.readLine())
+                    .as("no newline needed")
+                    .isEqualTo("error line_too_long line longer than 1024 bytes");
             assertThat(php.readLine()).isNull();
             assertThat(text().get("lines")).isEqualTo(1L);
         }
@@ -390,11 +422,17 @@ class TextPortIT {
             assertThat(text.get("lines")).isEqualTo(7L);
             assertThat(text.get("ok")).isEqualTo(2L);
             assertThat(text.get("fail")).isEqualTo(1L);
-            assertThat(errors()).containsEntry("empty_line", 1L).containsEntry("invalid_json", 1L)
-                    .containsEntry("missing_uid", 1L).containsEntry("invalid_uid", 1L)
-                    .containsEntry("invalid_utf8", 0L).containsEntry("line_too_long", 0L)
+            assertThat(errors())
+                    .containsEntry("empty_line", 1L)
+                    .containsEntry("invalid_json", 1L)
+                    .containsEntry("missing_uid", 1L)
+                    .containsEntry("invalid_uid", 1L)
+                    .containsEntry("invalid_utf8", 0L)
+                    .containsEntry("line_too_long", 0L)
                     .containsEntry("internal", 0L);
-            assertThat(server.stats().get("pushes")).as("only seed pushes reach the pusher").isEqualTo(3L);
+            assertThat(server.stats().get("pushes"))
+                    .as("only seed pushes reach the pusher")
+                    .isEqualTo(3L);
             assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"a\"}");
             assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"a\"}");
             page.assertNoMoreMessages();

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 class TextPortLoadIT {
 
-    private static final Pattern PUSH = Pattern.compile("\\{\"uid\":\"load-(\\d+)\",\"backend\":(\\d+),\"seq\":(\\d+)}");
+    private static final Pattern PUSH =
+            Pattern.compile("\\{\"uid\":\"load-(\\d+)\",\"backend\":(\\d+),\"seq\":(\\d+)}");
 
     /** Herald's loggers: quieted to INFO here, as a per-line DEBUG log would dominate the run time. */
     private static final Logger HERALD_LOG = (Logger) LoggerFactory.getLogger("dev.herald");
@@ -56,7 +57,9 @@ class TextPortLoadIT {
     @AfterEach
     void stop() throws InterruptedException {
         threads.shutdownNow();
-        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).as("test threads ended").isTrue();
+        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS))
+                .as("test threads ended")
+                .isTrue();
         server.stop();
         HERALD_LOG.setLevel(logLevel);
     }
@@ -93,7 +96,9 @@ class TextPortLoadIT {
                 }));
             }
             for (Future<List<String>> answers : replies) {
-                assertThat(answers.get(30, TimeUnit.SECONDS)).hasSize(pushesPerBackend).containsOnly("ok");
+                assertThat(answers.get(30, TimeUnit.SECONDS))
+                        .hasSize(pushesPerBackend)
+                        .containsOnly("ok");
             }
 
             for (int c = 0; c < clients; c++) {
@@ -105,8 +110,12 @@ class TextPortLoadIT {
                 for (int i = 0; i < backends * pushesPerBackend / clients; i++) {
                     String message = page.awaitMessage();
                     Matcher m = PUSH.matcher(message);
-                    assertThat(m.matches()).as("forwarded unchanged: %s", message).isTrue();
-                    assertThat(Integer.parseInt(m.group(1))).as("routed to its uid").isEqualTo(c);
+                    assertThat(m.matches())
+                            .as("forwarded unchanged: %s", message)
+                            .isTrue();
+                    assertThat(Integer.parseInt(m.group(1)))
+                            .as("routed to its uid")
+                            .isEqualTo(c);
                     seqsByBackend.get(Integer.parseInt(m.group(2))).add(Integer.parseInt(m.group(3)));
                 }
                 List<Integer> expected = new ArrayList<>();
@@ -114,7 +123,9 @@ class TextPortLoadIT {
                     expected.add(seq);
                 }
                 for (int b = 0; b < backends; b++) {
-                    assertThat(seqsByBackend.get(b)).as("client %d from backend %d", c, b).isEqualTo(expected);
+                    assertThat(seqsByBackend.get(b))
+                            .as("client %d from backend %d", c, b)
+                            .isEqualTo(expected);
                 }
                 page.assertNoMoreMessages();
             }
@@ -153,11 +164,15 @@ class TextPortLoadIT {
             // The server stops reading from it: the count of lines read settles below the total. (Whether
             // the writer blocks too depends on the kernel's socket buffers, which may hold all its lines.)
             AtomicLong lastSeen = new AtomicLong(-1);
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
-                long lines = (Long) text().get("lines");
-                return lines > 0 && lines == lastSeen.getAndSet(lines);
-            });
-            assertThat((Long) text().get("lines")).as("lines read while the replies are not").isLessThan(total);
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        long lines = (Long) text().get("lines");
+                        return lines > 0 && lines == lastSeen.getAndSet(lines);
+                    });
+            assertThat((Long) text().get("lines"))
+                    .as("lines read while the replies are not")
+                    .isLessThan(total);
 
             try (TextPortClient other = TextPortClient.connect(server.textAddress())) {
                 long started = System.nanoTime();
@@ -166,7 +181,8 @@ class TextPortLoadIT {
                 assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"other\",\"n\":1}");
             }
 
-            BufferedReader in = new BufferedReader(new InputStreamReader(slow.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(slow.getInputStream(), StandardCharsets.UTF_8));
             for (int i = 0; i < total; i++) {
                 String reply = in.readLine();
                 if (reply == null || !matches(reply, i)) {

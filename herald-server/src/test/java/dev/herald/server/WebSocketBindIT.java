@@ -121,7 +121,8 @@ class WebSocketBindIT {
                 arguments(named("129 ASCII bytes", "u".repeat(129)), "uid longer than 128 bytes"),
                 arguments(named("65 two-byte characters (130 bytes)", E_ACUTE.repeat(65)), "uid longer than 128 bytes"),
                 arguments(named("43 three-byte characters (129 bytes)", EURO.repeat(43)), "uid longer than 128 bytes"),
-                arguments(named("32 four-byte characters and 1 ASCII (129 bytes)", GRINNING.repeat(32) + "a"),
+                arguments(
+                        named("32 four-byte characters and 1 ASCII (129 bytes)", GRINNING.repeat(32) + "a"),
                         "uid longer than 128 bytes"));
     }
 
@@ -197,7 +198,8 @@ class WebSocketBindIT {
     void boundConnectionOutlivesTheBindTimeout() {
         start("websocket.bind-timeout", BIND_TIMEOUT);
         try (RawWebSocket client = bindRaw(server, "bound-in-time")) {
-            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+            await().during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(5))
                     .until(() -> server.hub().isOnline("bound-in-time"));
             assertReceivesPush(server, client, "bound-in-time");
         }

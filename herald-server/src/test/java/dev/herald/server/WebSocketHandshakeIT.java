@@ -38,6 +38,7 @@ class WebSocketHandshakeIT {
 
     /** The sample nonce of RFC 6455 §1.3. */
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private HeraldServer server;
@@ -61,21 +62,43 @@ class WebSocketHandshakeIT {
     static Stream<Arguments> refusals() {
         return Stream.of(
                 refusal("no Sec-WebSocket-Key", handshake("GET / HTTP/1.1", "Sec-WebSocket-Key", null), 400),
-                refusal("Sec-WebSocket-Key of 5 bytes",
-                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Key", "c2hvcnQ="), 400),
-                refusal("Sec-WebSocket-Key of 24 characters that is not base64",
-                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Key", "!!!!!!!!!!!!!!!!!!!!!!=="), 400),
-                refusal("Sec-WebSocket-Key of 17 bytes",
-                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Key", "AAAAAAAAAAAAAAAAAAAAAAA="), 400),
+                refusal(
+                        "Sec-WebSocket-Key of 5 bytes",
+                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Key", "c2hvcnQ="),
+                        400),
+                refusal(
+                        "Sec-WebSocket-Key of 24 characters that is not base64",
+                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Key", "!!!!!!!!!!!!!!!!!!!!!!=="),
+                        400),
+                refusal(
+                        "Sec-WebSocket-Key of 17 bytes",
+                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Key", "AAAAAAAAAAAAAAAAAAAAAAA="),
+                        400),
                 refusal("no Connection: Upgrade", handshake("GET / HTTP/1.1", "Connection", null), 400),
-                refusal("Sec-WebSocket-Version 8",
-                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", "8"), 426, "sec-websocket-version", "13"),
-                refusal("no Sec-WebSocket-Version",
-                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", null), 426, "sec-websocket-version", "13"),
-                refusal("Sec-WebSocket-Version 14",
-                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", "14"), 426, "sec-websocket-version", "13"),
-                refusal("plain GET without Upgrade",
-                        "GET / HTTP/1.1\r\nHost: herald\r\nAccept: text/html\r\n\r\n", 426, "upgrade", "websocket"),
+                refusal(
+                        "Sec-WebSocket-Version 8",
+                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", "8"),
+                        426,
+                        "sec-websocket-version",
+                        "13"),
+                refusal(
+                        "no Sec-WebSocket-Version",
+                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", null),
+                        426,
+                        "sec-websocket-version",
+                        "13"),
+                refusal(
+                        "Sec-WebSocket-Version 14",
+                        handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", "14"),
+                        426,
+                        "sec-websocket-version",
+                        "13"),
+                refusal(
+                        "plain GET without Upgrade",
+                        "GET / HTTP/1.1\r\nHost: herald\r\nAccept: text/html\r\n\r\n",
+                        426,
+                        "upgrade",
+                        "websocket"),
                 refusal("POST", handshake("POST / HTTP/1.1"), 405, "allow", "GET"),
                 refusal("HEAD", handshake("HEAD / HTTP/1.1"), 405, "allow", "GET"),
                 refusal("absolute-form request target", handshake("GET http://herald/ HTTP/1.1"), 400),
@@ -154,7 +177,9 @@ class WebSocketHandshakeIT {
 
     @Test
     void refusedRequestsLeaveOtherClientsServed() {
-        assertThat(exchange(handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", "8"), true).status()).isEqualTo(426);
+        assertThat(exchange(handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", "8"), true)
+                        .status())
+                .isEqualTo(426);
         assertThat(exchange(handshake("POST / HTTP/1.1"), true).status()).isEqualTo(405);
         assertThat(exchange("HELLO\r\n\r\n", true).status()).isEqualTo(400);
 
@@ -180,7 +205,8 @@ class WebSocketHandshakeIT {
             }
         }
         StringBuilder request = new StringBuilder(requestLine).append("\r\n");
-        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        headers.forEach(
+                (name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         return request.append("\r\n").toString();
     }
 
@@ -207,7 +233,9 @@ class WebSocketHandshakeIT {
             Map<String, String> headers = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.put(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
             String body = untilEof ? new String(in.readAllBytes(), StandardCharsets.UTF_8) : "";
             return new Response(status, headers, body);
@@ -218,8 +246,8 @@ class WebSocketHandshakeIT {
 
     private static String accept(String key) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-1")
-                    .digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-1").digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
             return Base64.getEncoder().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

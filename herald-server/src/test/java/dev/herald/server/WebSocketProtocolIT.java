@@ -123,33 +123,63 @@ class WebSocketProtocolIT {
                 violation("RSV1 without an extension", 1002, c -> c.sendFrame(true, 4, TEXT, utf8("x"), true)),
                 violation("RSV2 without an extension", 1002, c -> c.sendFrame(true, 2, TEXT, utf8("x"), true)),
                 violation("RSV3 without an extension", 1002, c -> c.sendFrame(true, 1, TEXT, utf8("x"), true)),
-                violation("16-bit length for a 5-byte payload", 1002,
+                violation(
+                        "16-bit length for a 5-byte payload",
+                        1002,
                         c -> c.sendRaw(maskedFrame(0x81, new byte[] {126, 0x00, 0x05}, utf8("hello")))),
-                violation("64-bit length for a 200-byte payload", 1002,
-                        c -> c.sendRaw(maskedFrame(0x81, new byte[] {127, 0, 0, 0, 0, 0, 0, 0, (byte) 200}, filled(200, 'a')))),
-                violation("64-bit length with the most significant bit set", 1002,
-                        c -> c.sendRaw(maskedFrame(0x81, new byte[] {127, (byte) 0x80, 0, 0, 0, 0, 0, 0, 1}, new byte[0]))),
-                violation("continuation frame with nothing to continue", 1002,
+                violation(
+                        "64-bit length for a 200-byte payload",
+                        1002,
+                        c -> c.sendRaw(maskedFrame(
+                                0x81, new byte[] {127, 0, 0, 0, 0, 0, 0, 0, (byte) 200}, filled(200, 'a')))),
+                violation(
+                        "64-bit length with the most significant bit set",
+                        1002,
+                        c -> c.sendRaw(
+                                maskedFrame(0x81, new byte[] {127, (byte) 0x80, 0, 0, 0, 0, 0, 0, 1}, new byte[0]))),
+                violation(
+                        "continuation frame with nothing to continue",
+                        1002,
                         c -> c.sendFrame(true, CONTINUATION, utf8("x"))),
-                violation("text frame inside a fragmented message", 1002,
+                violation(
+                        "text frame inside a fragmented message",
+                        1002,
                         c -> c.sendFrame(false, TEXT, utf8("a")).sendFrame(true, TEXT, utf8("b"))),
-                violation("binary frame inside a fragmented message", 1002,
+                violation(
+                        "binary frame inside a fragmented message",
+                        1002,
                         c -> c.sendFrame(false, TEXT, utf8("a")).sendFrame(true, BINARY, utf8("b"))),
                 violation("fragmented ping", 1002, c -> c.sendFrame(false, PING, utf8("p"))),
                 violation("ping with a 126-byte payload", 1002, c -> c.sendFrame(true, PING, filled(126, 'p'))),
-                violation("close with a 126-byte payload", 1002, c -> c.sendFrame(true, CLOSE, closePayload(1000, 124))),
+                violation(
+                        "close with a 126-byte payload", 1002, c -> c.sendFrame(true, CLOSE, closePayload(1000, 124))),
                 violation("close with a 1-byte payload", 1002, c -> c.sendFrame(true, CLOSE, new byte[] {0x03})),
                 violation("invalid UTF-8 in a text frame", 1007, c -> c.sendFrame(true, TEXT, bytes(0x61, 0xC0, 0xAF))),
-                violation("UTF-16 surrogate encoded as UTF-8", 1007, c -> c.sendFrame(true, TEXT, bytes(0xED, 0xA0, 0x80))),
-                violation("invalid UTF-8 sequence split across fragments", 1007,
-                        c -> c.sendFrame(false, TEXT, bytes(0x61, 0xF0, 0x9F)).sendFrame(true, CONTINUATION, bytes(0x28))),
-                violation("text message ending inside a UTF-8 sequence", 1007,
-                        c -> c.sendFrame(false, TEXT, bytes(0x61, 0xE2, 0x82)).sendFrame(true, CONTINUATION, new byte[0])),
-                violation("frame one byte over max-message-bytes", 1009,
+                violation(
+                        "UTF-16 surrogate encoded as UTF-8",
+                        1007,
+                        c -> c.sendFrame(true, TEXT, bytes(0xED, 0xA0, 0x80))),
+                violation(
+                        "invalid UTF-8 sequence split across fragments",
+                        1007,
+                        c -> c.sendFrame(false, TEXT, bytes(0x61, 0xF0, 0x9F))
+                                .sendFrame(true, CONTINUATION, bytes(0x28))),
+                violation(
+                        "text message ending inside a UTF-8 sequence",
+                        1007,
+                        c -> c.sendFrame(false, TEXT, bytes(0x61, 0xE2, 0x82))
+                                .sendFrame(true, CONTINUATION, new byte[0])),
+                violation(
+                        "frame one byte over max-message-bytes",
+                        1009,
                         c -> c.sendFrame(true, TEXT, filled(MAX_MESSAGE_BYTES + 1, 'a'))),
-                violation("binary frame one byte over max-message-bytes", 1009,
+                violation(
+                        "binary frame one byte over max-message-bytes",
+                        1009,
                         c -> c.sendFrame(true, BINARY, filled(MAX_MESSAGE_BYTES + 1, 'a'))),
-                violation("fragments adding up to one byte over max-message-bytes", 1009,
+                violation(
+                        "fragments adding up to one byte over max-message-bytes",
+                        1009,
                         c -> c.sendFrame(false, TEXT, filled(600, 'a'))
                                 .sendFrame(true, CONTINUATION, filled(MAX_MESSAGE_BYTES + 1 - 600, 'a'))));
     }
@@ -207,7 +237,10 @@ class WebSocketProtocolIT {
     @Test
     void closeReasonThatIsNotUtf8ClosesWith1007() {
         try (RawWebSocket client = bindRaw(server, "bad-reason")) {
-            ByteBuffer payload = ByteBuffer.allocate(4).putShort((short) 1000).put((byte) 0xC0).put((byte) 0xAF);
+            ByteBuffer payload = ByteBuffer.allocate(4)
+                    .putShort((short) 1000)
+                    .put((byte) 0xC0)
+                    .put((byte) 0xAF);
             client.sendFrame(true, CLOSE, payload.array());
 
             assertThat(awaitCloseThenEof(client).closeCode()).isEqualTo(1007);
@@ -323,6 +356,9 @@ class WebSocketProtocolIT {
     }
 
     private static byte[] closePayload(int code, int reasonBytes) {
-        return ByteBuffer.allocate(2 + reasonBytes).putShort((short) code).put(filled(reasonBytes, 'r')).array();
+        return ByteBuffer.allocate(2 + reasonBytes)
+                .putShort((short) code)
+                .put(filled(reasonBytes, 'r'))
+                .array();
     }
 }

@@ -77,7 +77,9 @@ final class WebSocketTestSupport {
         for (RawWebSocket.Frame frame = client.readFrame(); frame != null; frame = client.readFrame()) {
             after.add(frame);
         }
-        assertThat(after).as("frames after the close frame " + close.closeCode() + " " + close.closeReason()).isEmpty();
+        assertThat(after)
+                .as("frames after the close frame " + close.closeCode() + " " + close.closeReason())
+                .isEmpty();
         return close;
     }
 
@@ -88,7 +90,9 @@ final class WebSocketTestSupport {
     static RawWebSocket.Frame completeServerClose(RawWebSocket client) {
         RawWebSocket.Frame close = client.awaitClose();
         client.sendClose(close.closeCode(), "");
-        assertThat(client.readFrame()).as("after answering close " + close.closeCode()).isNull();
+        assertThat(client.readFrame())
+                .as("after answering close " + close.closeCode())
+                .isNull();
         return close;
     }
 

@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class NettyWebSocketClient implements AutoCloseable {
 
-    private static final EventLoopGroup GROUP =
-            new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-ws-client", true), NioIoHandler.newFactory());
+    private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("test-ws-client", true), NioIoHandler.newFactory());
 
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final AtomicInteger compressedFrames = new AtomicInteger();

@@ -86,12 +86,21 @@ public final class RawWebSocket implements AutoCloseable {
         String key = newKey();
         try {
             StringBuilder request = new StringBuilder()
-                    .append("GET ").append(path).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(address.getHostString()).append(':').append(address.getPort()).append("\r\n")
+                    .append("GET ")
+                    .append(path)
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: ")
+                    .append(address.getHostString())
+                    .append(':')
+                    .append(address.getPort())
+                    .append("\r\n")
                     .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
+                    .append("Sec-WebSocket-Key: ")
+                    .append(key)
+                    .append("\r\n")
                     .append("Sec-WebSocket-Version: 13\r\n");
-            extraHeaders.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+            extraHeaders.forEach((name, value) ->
+                    request.append(name).append(": ").append(value).append("\r\n"));
             request.append("\r\n");
             socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
             DataInputStream in = new DataInputStream(socket.getInputStream());
@@ -183,7 +192,8 @@ public final class RawWebSocket implements AutoCloseable {
     /** A close frame with a status code and reason. */
     public RawWebSocket sendClose(int code, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer payload = ByteBuffer.allocate(2 + text.length).putShort((short) code).put(text);
+        ByteBuffer payload =
+                ByteBuffer.allocate(2 + text.length).putShort((short) code).put(text);
         return sendFrame(true, CLOSE, payload.array());
     }
 
@@ -279,7 +289,9 @@ public final class RawWebSocket implements AutoCloseable {
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.put(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
         }
         return new HttpResponse(status, headers, "");

@@ -50,12 +50,16 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
     }
 
     public WebSocketRecorder send(String text) {
-        socket.sendText(text, true).orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join();
+        socket.sendText(text, true)
+                .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .join();
         return this;
     }
 
     public WebSocketRecorder sendBinary(byte[] bytes) {
-        socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join();
+        socket.sendBinary(ByteBuffer.wrap(bytes), true)
+                .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .join();
         return this;
     }
 

@@ -49,7 +49,9 @@ public final class RecordingSession implements Session {
     public String awaitMessage() {
         try {
             Message message = messages.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(message).as("message within %s on session %s", TIMEOUT, id).isNotNull();
+            assertThat(message)
+                    .as("message within %s on session %s", TIMEOUT, id)
+                    .isNotNull();
             return message.text();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

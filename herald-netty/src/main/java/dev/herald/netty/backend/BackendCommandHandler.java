@@ -90,7 +90,11 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
                     });
         }
         Invalid invalid = (Invalid) command;
-        log.debug("refused line from {}: {} {}", ctx.channel().remoteAddress(), invalid.error().code(), invalid.detail());
+        log.debug(
+                "refused line from {}: {} {}",
+                ctx.channel().remoteAddress(),
+                invalid.error().code(),
+                invalid.detail());
         return CompletableFuture.completedFuture(error(invalid.error(), invalid.detail()));
     }
 
@@ -197,7 +201,10 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             log.debug("backend {} i/o error: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
         } else {
-            log.warn("closing backend {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+            log.warn(
+                    "closing backend {} after an unexpected error",
+                    ctx.channel().remoteAddress(),
+                    cause);
             ctx.close();
         }
     }
@@ -207,15 +214,18 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         log.warn("closing backend {}: line longer than {} bytes", ctx.channel().remoteAddress(), config.maxLineBytes());
-        answer(ctx, CompletableFuture.completedFuture(
-                error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes")));
+        answer(
+                ctx,
+                CompletableFuture.completedFuture(
+                        error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes")));
         closeAfterReplies(ctx);
         ctx.flush();
         closeIfAnswered(ctx);
     }
 
     private static ByteBuf shared(BackendReply reply) {
-        return Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(reply.bytes().length).writeBytes(reply.bytes()).asReadOnly());
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(reply.bytes().length)
+                .writeBytes(reply.bytes())
+                .asReadOnly());
     }
 }

@@ -61,18 +61,36 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "/healthz" -> respond(ctx, request, HttpResponseStatus.OK, "text/plain", "ok\n", false);
             case "/readyz" -> {
                 boolean isReady = ready.getAsBoolean();
-                respond(ctx, request, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "text/plain", isReady ? "ready\n" : "not ready\n", false);
+                respond(
+                        ctx,
+                        request,
+                        isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "text/plain",
+                        isReady ? "ready\n" : "not ready\n",
+                        false);
             }
-            default -> respond(ctx, request, HttpResponseStatus.OK, "application/json",
-                    JSON.writeValueAsString(stats.get()) + "\n", false);
+            default ->
+                respond(
+                        ctx,
+                        request,
+                        HttpResponseStatus.OK,
+                        "application/json",
+                        JSON.writeValueAsString(stats.get()) + "\n",
+                        false);
         }
     }
 
-    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
-            String contentType, String body, boolean close) {
+    private static void respond(
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            HttpResponseStatus status,
+            String contentType,
+            String body,
+            boolean close) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                request.protocolVersion(),
+                status,
                 request.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType + "; charset=utf-8")

@@ -67,7 +67,11 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             boolean extensions = ctx.pipeline().get(WebSocketExtensionEncoder.class) != null;
             session.handshaken(!extensions);
             hub.register(session);
-            log.debug("open session={} remote={} compression={}", session.id(), ctx.channel().remoteAddress(), extensions);
+            log.debug(
+                    "open session={} remote={} compression={}",
+                    session.id(),
+                    ctx.channel().remoteAddress(),
+                    extensions);
         }
         super.userEventTriggered(ctx, event);
     }
@@ -85,7 +89,10 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         stats.framesReceived.increment();
         if (session.bound || session.isClosing()) {
             stats.framesIgnored.increment();
-            log.trace("ignored frame session={} bytes={}", session.id(), frame.content().readableBytes());
+            log.trace(
+                    "ignored frame session={} bytes={}",
+                    session.id(),
+                    frame.content().readableBytes());
             return;
         }
         bind(frame.content());
@@ -153,15 +160,19 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             // WebSocketServerProtocolHandler closes the connection once this close frame is written.
             int code = corrupted.closeStatus().code();
             log.debug("protocol violation session={} code={} {}", session.id(), code, cause.getMessage());
-            CloseReason reason = code == CloseReason.INVALID_UTF8.code() ? CloseReason.INVALID_UTF8
-                    : code == CloseReason.MESSAGE_TOO_BIG.code() ? CloseReason.MESSAGE_TOO_BIG
-                    : CloseReason.PROTOCOL_ERROR;
-            session.close(reason, reason == CloseReason.MESSAGE_TOO_BIG
-                    ? tooBig()
-                    : closeText(cause.getMessage(), reason));
+            CloseReason reason = code == CloseReason.INVALID_UTF8.code()
+                    ? CloseReason.INVALID_UTF8
+                    : code == CloseReason.MESSAGE_TOO_BIG.code()
+                            ? CloseReason.MESSAGE_TOO_BIG
+                            : CloseReason.PROTOCOL_ERROR;
+            session.close(
+                    reason, reason == CloseReason.MESSAGE_TOO_BIG ? tooBig() : closeText(cause.getMessage(), reason));
         } else if (cause instanceof DecompressionException && cause.getCause() instanceof DataFormatException) {
             // The inflater refused the data itself; other DecompressionExceptions mean too much output.
-            log.debug("invalid compressed data session={}: {}", session.id(), cause.getCause().getMessage());
+            log.debug(
+                    "invalid compressed data session={}: {}",
+                    session.id(),
+                    cause.getCause().getMessage());
             session.close(CloseReason.PROTOCOL_ERROR, "invalid compressed data");
         } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
             log.debug("message too big session={}: {}", session.id(), cause.getMessage());

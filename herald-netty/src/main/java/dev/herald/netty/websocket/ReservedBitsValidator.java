@@ -26,7 +26,8 @@ final class ReservedBitsValidator extends ChannelInboundHandlerAdapter {
             int rsv = frame.rsv();
             frame.release();
             ctx.fireExceptionCaught(new CorruptedWebSocketFrameException(
-                    WebSocketCloseStatus.PROTOCOL_ERROR, "RSV bits " + rsv + " set without an extension defining them"));
+                    WebSocketCloseStatus.PROTOCOL_ERROR,
+                    "RSV bits " + rsv + " set without an extension defining them"));
             return;
         }
         ctx.fireChannelRead(msg);

@@ -74,12 +74,15 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast("http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_HANDSHAKE_BODY_BYTES));
+        pipeline.addLast(
+                "http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_HANDSHAKE_BODY_BYTES));
         pipeline.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_BODY_BYTES));
         pipeline.addLast("handshake-validator", HandshakeRequestValidator.INSTANCE);
         if (config.compression()) {
-            pipeline.addLast("compression", new WebSocketServerExtensionHandler(
-                    new NoContextDeflateHandshaker(config.compressionLevel(), config.maxMessageBytes())));
+            pipeline.addLast(
+                    "compression",
+                    new WebSocketServerExtensionHandler(
+                            new NoContextDeflateHandshaker(config.compressionLevel(), config.maxMessageBytes())));
             pipeline.addLast("reserved-bits", ReservedBitsValidator.INSTANCE);
         }
         pipeline.addLast("websocket", new WebSocketServerProtocolHandler(protocolConfig));

@@ -38,8 +38,8 @@ class BackendCommandHandlerTest {
 
     private final DeferredEngine engine = new DeferredEngine();
     private final TextPortStats stats = new TextPortStats();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new TextPortInitializer(
-            new Pusher(engine), new TextPortConfig("127.0.0.1", 0, 1024), stats));
+    private final EmbeddedChannel channel = new EmbeddedChannel(
+            new TextPortInitializer(new Pusher(engine), new TextPortConfig("127.0.0.1", 0, 1024), stats));
 
     private void write(String text) {
         channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -66,11 +66,12 @@ class BackendCommandHandlerTest {
         assertThat(replies()).isEmpty();
 
         engine.pending.get(0).complete(new PushResult(2, 1));
-        assertThat(replies()).satisfiesExactly(
-                first -> assertThat(first).isEqualTo("ok"),
-                second -> assertThat(second).startsWith("error invalid_json "),
-                third -> assertThat(third).isEqualTo("fail"),
-                fourth -> assertThat(fourth).isEqualTo("ok"));
+        assertThat(replies())
+                .satisfiesExactly(
+                        first -> assertThat(first).isEqualTo("ok"),
+                        second -> assertThat(second).startsWith("error invalid_json "),
+                        third -> assertThat(third).isEqualTo("fail"),
+                        fourth -> assertThat(fourth).isEqualTo("ok"));
         assertThat(stats.ok()).isEqualTo(2);
         assertThat(stats.fail()).isEqualTo(1);
     }

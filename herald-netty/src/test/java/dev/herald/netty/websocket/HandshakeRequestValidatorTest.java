@@ -25,8 +25,17 @@ class HandshakeRequestValidatorTest {
     }
 
     private static FullHttpRequest handshake(String... overrides) {
-        FullHttpRequest request = request(HttpMethod.GET, "/", "Upgrade", "websocket", "Connection", "Upgrade",
-                "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", KEY);
+        FullHttpRequest request = request(
+                HttpMethod.GET,
+                "/",
+                "Upgrade",
+                "websocket",
+                "Connection",
+                "Upgrade",
+                "Sec-WebSocket-Version",
+                "13",
+                "Sec-WebSocket-Key",
+                KEY);
         for (int i = 0; i < overrides.length; i += 2) {
             if (overrides[i + 1] == null) {
                 request.headers().remove(overrides[i]);
@@ -40,8 +49,20 @@ class HandshakeRequestValidatorTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("valid", handshake(), 0),
-                Arguments.of("valid, any path", request(HttpMethod.GET, "/any/path?x=1", "Upgrade", "WebSocket",
-                        "Connection", "keep-alive, Upgrade", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", KEY), 0),
+                Arguments.of(
+                        "valid, any path",
+                        request(
+                                HttpMethod.GET,
+                                "/any/path?x=1",
+                                "Upgrade",
+                                "WebSocket",
+                                "Connection",
+                                "keep-alive, Upgrade",
+                                "Sec-WebSocket-Version",
+                                "13",
+                                "Sec-WebSocket-Key",
+                                KEY),
+                        0),
                 Arguments.of("POST", request(HttpMethod.POST, "/"), 405),
                 Arguments.of("plain GET", request(HttpMethod.GET, "/"), 426),
                 Arguments.of("version 8", handshake("Sec-WebSocket-Version", "8"), 426),

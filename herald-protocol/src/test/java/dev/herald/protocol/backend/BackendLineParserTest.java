@@ -68,7 +68,9 @@ class BackendLineParserTest {
 
     @Test
     void invalidUtf8IsRefusedBeforeItReachesAClient() {
-        byte[] line = {'{', '"', 'u', 'i', 'd', '"', ':', '"', 'a', '"', ',', '"', 'x', '"', ':', '"', (byte) 0xC3, '"', '}'};
+        byte[] line = {
+            '{', '"', 'u', 'i', 'd', '"', ':', '"', 'a', '"', ',', '"', 'x', '"', ':', '"', (byte) 0xC3, '"', '}'
+        };
         assertThat(((Invalid) parser.parse(line)).error()).isEqualTo(BackendError.INVALID_UTF8);
     }
 
@@ -83,7 +85,9 @@ class BackendLineParserTest {
     void errorRepliesAreOneLine() {
         BackendReply reply = BackendReply.error(BackendError.INVALID_JSON, "bad\r\nthing");
         assertThat(new String(reply.bytes(), StandardCharsets.UTF_8)).isEqualTo("error invalid_json bad  thing\n");
-        assertThat(new String(BackendReply.OK.bytes(), StandardCharsets.US_ASCII)).isEqualTo("ok\n");
-        assertThat(new String(BackendReply.FAIL.bytes(), StandardCharsets.US_ASCII)).isEqualTo("fail\n");
+        assertThat(new String(BackendReply.OK.bytes(), StandardCharsets.US_ASCII))
+                .isEqualTo("ok\n");
+        assertThat(new String(BackendReply.FAIL.bytes(), StandardCharsets.US_ASCII))
+                .isEqualTo("fail\n");
     }
 }

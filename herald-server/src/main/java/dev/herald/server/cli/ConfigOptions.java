@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
  */
 final class ConfigOptions {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
             description = "YAML configuration file (default: $HERALD_CONFIG if set).")
     Path configFile;
 

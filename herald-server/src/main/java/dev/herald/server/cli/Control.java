@@ -59,13 +59,16 @@ final class Control {
         PidFile pidFile = new PidFile(config.server().pidFile());
         pidFile.write(pid);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping (signal)");
-            server.stop();
-            pidFile.deleteIfOwnedBy(pid);
-            Logging.stop();
-            stopped.countDown();
-        }, "herald-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("stopping (signal)");
+                            server.stop();
+                            pidFile.deleteIfOwnedBy(pid);
+                            Logging.stop();
+                            stopped.countDown();
+                        },
+                        "herald-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -113,7 +116,9 @@ final class Control {
             Optional<ProcessHandle> running = pidFile.running();
             if (running.isPresent()) {
                 out.println("Herald started as a daemon (pid " + running.get().pid() + "), log: " + logFile);
-                newLogLines(logFile, logOffset).stream().filter(line -> line.contains("listening")).forEach(out::println);
+                newLogLines(logFile, logOffset).stream()
+                        .filter(line -> line.contains("listening"))
+                        .forEach(out::println);
                 return OK;
             }
             if (!child.isAlive()) {
@@ -124,8 +129,8 @@ final class Control {
             pause(50);
         }
         child.destroyForcibly();
-        err.println("herald: the daemon did not listen within " + DAEMON_START_TIMEOUT.toSeconds() + "s; killed it. Log: "
-                + logFile);
+        err.println("herald: the daemon did not listen within " + DAEMON_START_TIMEOUT.toSeconds()
+                + "s; killed it. Log: " + logFile);
         return FAILED;
     }
 
@@ -204,7 +209,9 @@ final class Control {
         try {
             byte[] all = Files.readAllBytes(file);
             int from = (int) Math.min(offset, all.length);
-            return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }

@@ -49,7 +49,8 @@ final class PidFile {
     }
 
     private static boolean looksLikeHerald(ProcessHandle process) {
-        return process.info().commandLine()
+        return process.info()
+                .commandLine()
                 .map(line -> line.toLowerCase(Locale.ROOT).contains("herald"))
                 .orElse(true);
     }

@@ -8,7 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code herald restart}: stop (if running), then start as a daemon with the given configuration. */
-@Command(name = "restart", mixinStandardHelpOptions = true,
+@Command(
+        name = "restart",
+        mixinStandardHelpOptions = true,
         description = "Stop Herald if it runs, then start it as a daemon (like start -d).")
 final class RestartCommand implements Callable<Integer> {
 
@@ -26,6 +28,10 @@ final class RestartCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("herald: the old server is still running; not starting another");
             return Control.FAILED;
         }
-        return Control.spawnDaemon(config, options.asArguments(), spec.commandLine().getOut(), spec.commandLine().getErr());
+        return Control.spawnDaemon(
+                config,
+                options.asArguments(),
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr());
     }
 }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code herald start [-d]}: run in the foreground, or as a daemon that is listening when this returns. */
-@Command(name = "start", mixinStandardHelpOptions = true,
+@Command(
+        name = "start",
+        mixinStandardHelpOptions = true,
         description = "Start Herald in the foreground (Ctrl-C drains and stops), or with -d as a daemon.")
 final class StartCommand implements Callable<Integer> {
 
@@ -19,7 +21,8 @@ final class StartCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = {"-d", "--daemon"},
+    @Option(
+            names = {"-d", "--daemon"},
             description = "Run in the background; return once every port listens (exit 1 with the reason if not).")
     boolean daemon;
 
@@ -34,12 +37,17 @@ final class StartCommand implements Callable<Integer> {
         ServerConfig config = options.load();
         Optional<ProcessHandle> running = new PidFile(config.server().pidFile()).running();
         if (running.isPresent()) {
-            spec.commandLine().getErr().println("herald: already running (pid " + running.get().pid() + ", pid file "
-                    + config.server().pidFile() + ")");
+            spec.commandLine()
+                    .getErr()
+                    .println("herald: already running (pid " + running.get().pid() + ", pid file "
+                            + config.server().pidFile() + ")");
             return Control.FAILED;
         }
         if (daemon) {
-            return Control.spawnDaemon(config, options.asArguments(), spec.commandLine().getOut(),
+            return Control.spawnDaemon(
+                    config,
+                    options.asArguments(),
+                    spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         return Control.runInThisProcess(config, daemonChild, spec.commandLine().getErr());

@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code herald status}: whether Herald runs, and its numbers, read from its {@code /stats} endpoint. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "Show whether Herald runs: pid, uptime, listening addresses, connections, bound uids, pushes."
                 + " Exit 0 if running, 3 if not, 1 if it runs but does not answer.")
 final class StatusCommand implements Callable<Integer> {
@@ -49,11 +51,16 @@ final class StatusCommand implements Callable<Integer> {
         if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
             host = "127.0.0.1";
         }
-        URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + config.http().port() + "/stats");
+        URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + config.http().port() + "/stats");
         String body;
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()
-                    .send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newBuilder()
+                    .connectTimeout(TIMEOUT)
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
+                            HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IOException("HTTP " + response.statusCode());
             }
@@ -80,16 +87,27 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, long pid, JsonNode stats) {
-        out.printf("Herald %s is running (pid %d), up %s, state %s%n", stats.path("version").asText(), pid,
-                uptime(stats.path("uptimeSeconds").asLong()), stats.path("state").asText());
+        out.printf(
+                "Herald %s is running (pid %d), up %s, state %s%n",
+                stats.path("version").asText(),
+                pid,
+                uptime(stats.path("uptimeSeconds").asLong()),
+                stats.path("state").asText());
         JsonNode listeners = stats.path("listeners");
         out.printf("  websocket    %s%n", listeners.path("websocket").asText());
         out.printf("  text         %s%n", listeners.path("text").asText());
         out.printf("  http         %s%n", listeners.path("http").asText());
-        out.printf("  connections  %d open, %d uids bound, %d backend connections%n",
-                stats.path("connections").asLong(), stats.path("uids").asLong(), stats.path("backendConnections").asLong());
-        out.printf("  messages     %d pushed, %d delivered%n", stats.path("pushes").asLong(), stats.path("deliveries").asLong());
-        out.printf("  engine       %s, transport %s%n", stats.path("engine").asText(), stats.path("transport").asText());
+        out.printf(
+                "  connections  %d open, %d uids bound, %d backend connections%n",
+                stats.path("connections").asLong(),
+                stats.path("uids").asLong(),
+                stats.path("backendConnections").asLong());
+        out.printf(
+                "  messages     %d pushed, %d delivered%n",
+                stats.path("pushes").asLong(), stats.path("deliveries").asLong());
+        out.printf(
+                "  engine       %s, transport %s%n",
+                stats.path("engine").asText(), stats.path("transport").asText());
     }
 
     static String uptime(long seconds) {

@@ -7,7 +7,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code herald stop}: drain and stop the running server (SIGTERM; SIGKILL after the shutdown timeout). */
-@Command(name = "stop", mixinStandardHelpOptions = true,
+@Command(
+        name = "stop",
+        mixinStandardHelpOptions = true,
         description = "Stop the running Herald: stop accepting, answer in-flight backend lines, close clients with"
                 + " 1001, exit. Forced after server.shutdown-timeout + 5s.")
 final class StopCommand implements Callable<Integer> {
@@ -20,6 +22,7 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Control.stop(options.load(), spec.commandLine().getOut(), spec.commandLine().getErr());
+        return Control.stop(
+                options.load(), spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

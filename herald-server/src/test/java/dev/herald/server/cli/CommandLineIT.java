@@ -39,7 +39,9 @@ class CommandLineIT {
 
         HeraldProcess.Result started = herald.run("start", "-d");
         assertThat(started.exitCode()).as(started.err()).isZero();
-        assertThat(started.out()).contains("started as a daemon").contains("listening")
+        assertThat(started.out())
+                .contains("started as a daemon")
+                .contains("listening")
                 .contains("127.0.0.1:" + herald.webSocketPort());
         assertThat(herald.pidFile()).exists();
         long pid = Long.parseLong(Files.readString(herald.pidFile()).trim());
@@ -48,7 +50,8 @@ class CommandLineIT {
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("already running (pid " + pid);
 
-        WebSocketRecorder client = WebSocketRecorder.bind(URI.create("ws://127.0.0.1:" + herald.webSocketPort() + "/"), "uid1");
+        WebSocketRecorder client =
+                WebSocketRecorder.bind(URI.create("ws://127.0.0.1:" + herald.webSocketPort() + "/"), "uid1");
         try (TextPortClient backend = TextPortClient.connect(new InetSocketAddress("127.0.0.1", herald.textPort()))) {
             await().until(() -> backend.request("{\"uid\":\"uid1\",\"n\":1}").equals("ok"));
         }
@@ -56,11 +59,13 @@ class CommandLineIT {
 
         HeraldProcess.Result status = herald.run("status");
         assertThat(status.exitCode()).isZero();
-        assertThat(status.out()).contains("is running (pid " + pid + ")")
+        assertThat(status.out())
+                .contains("is running (pid " + pid + ")")
                 .contains("websocket    127.0.0.1:" + herald.webSocketPort())
                 .contains("text         127.0.0.1:" + herald.textPort())
                 .contains("1 open, 1 uids bound");
-        JsonNode stats = new ObjectMapper().readTree(herald.run("status", "--json").out());
+        JsonNode stats =
+                new ObjectMapper().readTree(herald.run("status", "--json").out());
         assertThat(stats.path("pid").asLong()).isEqualTo(pid);
         assertThat(stats.path("connections").asInt()).isEqualTo(1);
         assertThat(stats.path("uids").asInt()).isEqualTo(1);
@@ -72,7 +77,8 @@ class CommandLineIT {
         assertThat(stopped.out()).contains("stopped (pid " + pid + ")");
         assertThat(client.awaitClose()).isEqualTo(new WebSocketRecorder.Close(1001, "server shutting down"));
         assertThat(herald.pidFile()).doesNotExist();
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         assertThat(Files.readString(herald.logFile())).contains("listening").contains("stopped after");
 
         HeraldProcess.Result after = herald.run("status");
@@ -100,7 +106,8 @@ class CommandLineIT {
             taken.bind(new InetSocketAddress("127.0.0.1", herald.textPort()));
             HeraldProcess.Result result = herald.run("start", "-d");
             assertThat(result.exitCode()).isEqualTo(1);
-            assertThat(result.err()).contains("cannot listen for text on 127.0.0.1:" + herald.textPort())
+            assertThat(result.err())
+                    .contains("cannot listen for text on 127.0.0.1:" + herald.textPort())
                     .contains("Address already in use");
         }
         assertThat(herald.pidFile()).doesNotExist();
@@ -113,7 +120,8 @@ class CommandLineIT {
             taken.bind(new InetSocketAddress("127.0.0.1", herald.webSocketPort()));
             HeraldProcess.Result result = herald.run("start");
             assertThat(result.exitCode()).isEqualTo(1);
-            assertThat(result.out() + result.err()).contains("cannot listen for websocket on 127.0.0.1:" + herald.webSocketPort());
+            assertThat(result.out() + result.err())
+                    .contains("cannot listen for websocket on 127.0.0.1:" + herald.webSocketPort());
         }
     }
 
@@ -143,14 +151,16 @@ class CommandLineIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(herald.pidFile()));
             WebSocketRecorder client =
                     WebSocketRecorder.bind(URI.create("ws://127.0.0.1:" + herald.webSocketPort() + "/"), "u");
-            try (TextPortClient backend = TextPortClient.connect(new InetSocketAddress("127.0.0.1", herald.textPort()))) {
+            try (TextPortClient backend =
+                    TextPortClient.connect(new InetSocketAddress("127.0.0.1", herald.textPort()))) {
                 await().until(() -> backend.request("{\"uid\":\"u\"}").equals("ok"));
                 assertThat(client.awaitMessage()).isEqualTo("{\"uid\":\"u\"}");
                 process.destroy(); // SIGTERM, as Ctrl-C or stop would
                 assertThat(client.awaitClose().code()).isEqualTo(1001);
                 assertThat(backend.readLine()).as("backend connection closed").isNull();
             }
-            assertThat(process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
             assertThat(herald.pidFile()).doesNotExist();
             String console = Files.readString(herald.console());
             assertThat(console).contains("listening").contains("draining").contains("stopped after");

@@ -40,9 +40,13 @@ final class HeraldProcess {
 
     /** The command's arguments, plus free loopback ports for all three listeners. */
     List<String> args(String command, String... extra) {
-        List<String> args = new ArrayList<>(List.of(command,
-                "--websocket.host=127.0.0.1", "--websocket.port=" + webSocketPort,
-                "--text.port=" + textPort, "--http.port=" + httpPort, "--server.shutdown-timeout=3s"));
+        List<String> args = new ArrayList<>(List.of(
+                command,
+                "--websocket.host=127.0.0.1",
+                "--websocket.port=" + webSocketPort,
+                "--text.port=" + textPort,
+                "--http.port=" + httpPort,
+                "--server.shutdown-timeout=3s"));
         args.addAll(List.of(extra));
         return args;
     }
@@ -55,7 +59,8 @@ final class HeraldProcess {
                 process.destroyForcibly();
                 throw new AssertionError("herald " + args + " did not finish");
             }
-            return new Result(process.exitValue(),
+            return new Result(
+                    process.exitValue(),
                     new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                     new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
