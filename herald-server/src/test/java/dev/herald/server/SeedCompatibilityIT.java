@@ -77,13 +77,16 @@ class SeedCompatibilityIT {
     void pipelinedLinesAreAnsweredInOrder() {
         try (WebSocketRecorder page = bind("a");
                 TextPortClient php = TextPortClient.connect(server.textAddress())) {
-            php.write("{\"uid\":\"a\",\"n\":1}\n{\"uid\":\"b\"}\nnot json\n{\"uid\":\"a\",\"n\":2}\r\n");
+            php.write("{\"uid\":\"a\",\"n\":1}\n{\"uid\":\"b\"}\nnot json\n{\"uid\":\"a\",\"n\":2}\r\n"
+                    + "{\"uid\":\"a\",\"n\":3}\r\r\n");
             assertThat(php.readLine()).isEqualTo("ok");
             assertThat(php.readLine()).isEqualTo("fail");
             assertThat(php.readLine()).startsWith("error invalid_json");
             assertThat(php.readLine()).isEqualTo("ok");
+            assertThat(php.readLine()).isEqualTo("ok");
             assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"a\",\"n\":1}");
             assertThat(page.awaitMessage()).as("CRLF stripped").isEqualTo("{\"uid\":\"a\",\"n\":2}");
+            assertThat(page.awaitMessage()).as("every CR stripped").isEqualTo("{\"uid\":\"a\",\"n\":3}");
         }
     }
 

@@ -63,12 +63,17 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (closeWhenAnswered) {
             return;
         }
-        if (line.readableBytes() > config.maxLineBytes()) {
+        // Like the seed's Text protocol (rtrim "\r\n"), every CR before the LF belongs to the line ending.
+        int length = line.readableBytes();
+        while (length > 0 && line.getByte(line.readerIndex() + length - 1) == '\r') {
+            length--;
+        }
+        if (length > config.maxLineBytes()) {
             refuseLongLine(ctx);
             return;
         }
         stats.lines.increment();
-        BackendCommand command = PARSER.parse(ByteBufUtil.getBytes(line));
+        BackendCommand command = PARSER.parse(ByteBufUtil.getBytes(line, line.readerIndex(), length));
         answer(ctx, execute(ctx, command));
     }
 
