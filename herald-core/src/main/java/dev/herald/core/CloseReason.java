@@ -24,7 +24,9 @@ public enum CloseReason {
     /** The connection's outbound queue passed {@code websocket.max-outbound-bytes}. */
     SLOW(4003, "slow consumer", true),
     /** The uid was empty or longer than {@code websocket.max-uid-bytes}. */
-    INVALID_UID(4500, "invalid uid", false);
+    INVALID_UID(4500, "invalid uid", false),
+    /** A backend kicked the connection (its uid, or the connection itself); the reason text is the backend's. */
+    KICKED(4501, "kicked", false);
 
     private final int code;
     private final String reason;

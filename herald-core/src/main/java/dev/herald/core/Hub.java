@@ -1,24 +1,35 @@
 package dev.herald.core;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who is connected to this node, and under which uid.
+ * Who is connected to this node, under which uid, and which uids are in which groups.
  *
  * <p>A connection is {@linkplain #register registered} when it opens, {@linkplain #bind bound} to a
  * uid once, and {@linkplain #unregister unregistered} when it closes. A uid may have any number of
- * connections; closing one removes only that one.
+ * connections; closing one removes only that one. Group membership belongs to the uid, not to a
+ * connection: it covers the uid's present and future connections until the uid {@linkplain #leave
+ * leaves}, whether or not the uid is online.
  *
- * <p>Thread-safe. Lookups and deliveries never lock; the per-uid session lists are copy-on-write
- * arrays, because a uid has few connections and is read far more often than it changes. The calls
- * for one session (register, bind, unregister) must not run concurrently with each other; a
- * transport makes them from the connection's I/O thread.
+ * <p>Thread-safe. Deliveries never lock; the per-uid session lists are copy-on-write arrays, because a
+ * uid has few connections and is read far more often than it changes. The calls for one session
+ * (register, bind, unregister) must not run concurrently with each other; a transport makes them from
+ * the connection's I/O thread.
  */
 public final class Hub {
 
@@ -27,6 +38,12 @@ public final class Hub {
 
     private final ConcurrentHashMap<SessionId, Connection> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Session[]> byUid = new ConcurrentHashMap<>();
+    /** The keys of {@link #byUid}, sorted, for paging; changes only when a uid goes on or offline. */
+    private final ConcurrentSkipListSet<String> onlineUids = new ConcurrentSkipListSet<>();
+
+    private final ConcurrentHashMap<String, ConcurrentSkipListSet<String>> groups = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListSet<String> groupNames = new ConcurrentSkipListSet<>();
+
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder deliveredBytes = new LongAdder();
 
@@ -50,8 +67,7 @@ public final class Hub {
     /**
      * Binds a registered connection to a uid. A connection binds once.
      *
-     * @return {@code false} if the session is not registered (it closed meanwhile) or is already
-     *     bound
+     * @return {@code false} if the session is not registered (it closed meanwhile) or is already bound
      */
     public boolean bind(Session session, String uid) {
         Objects.requireNonNull(uid, "uid");
@@ -60,7 +76,12 @@ public final class Hub {
             return false;
         }
         connection.uid = uid;
-        byUid.compute(uid, (key, current) -> append(current, session));
+        byUid.compute(uid, (key, current) -> {
+            if (current == null) {
+                onlineUids.add(uid);
+            }
+            return append(current, session);
+        });
         log.debug("bound session={} uid={}", session.id(), uid);
         return true;
     }
@@ -71,7 +92,13 @@ public final class Hub {
         if (connection == null || connection.uid == null) {
             return;
         }
-        byUid.computeIfPresent(connection.uid, (key, current) -> without(current, session));
+        byUid.computeIfPresent(connection.uid, (key, current) -> {
+            Session[] rest = without(current, session);
+            if (rest == null) {
+                onlineUids.remove(key);
+            }
+            return rest;
+        });
     }
 
     /** The uid a connection is bound to, or {@code null}. */
@@ -89,6 +116,20 @@ public final class Hub {
         return byUid.containsKey(uid);
     }
 
+    /** Which of the uids have at least one connection, in the order given. */
+    public Map<String, Boolean> online(Collection<String> uids) {
+        Map<String, Boolean> online = new LinkedHashMap<>();
+        for (String uid : uids) {
+            online.put(uid, byUid.containsKey(uid));
+        }
+        return online;
+    }
+
+    /** Online uids in ascending order, starting after {@code after} (null: from the start). */
+    public Page onlineUids(String after, int limit) {
+        return page(onlineUids, after, limit);
+    }
+
     /** Open connections, bound or not. */
     public int connectionCount() {
         return connections.size();
@@ -97,6 +138,93 @@ public final class Hub {
     /** Uids with at least one connection. */
     public int uidCount() {
         return byUid.size();
+    }
+
+    /** Groups with at least one member. */
+    public int groupCount() {
+        return groups.size();
+    }
+
+    public Counts counts() {
+        return new Counts(connections.size(), byUid.size(), groups.size());
+    }
+
+    /**
+     * Adds uids to a group. Membership covers each uid's connections, present and future.
+     *
+     * @return how many of the uids were not members before
+     */
+    public int join(String group, Collection<String> uids) {
+        int[] added = {0};
+        groups.compute(group, (name, members) -> {
+            if (members == null) {
+                members = new ConcurrentSkipListSet<>();
+                groupNames.add(name);
+            }
+            for (String uid : uids) {
+                if (members.add(uid)) {
+                    added[0]++;
+                }
+            }
+            return members;
+        });
+        return added[0];
+    }
+
+    /**
+     * Removes uids from a group; a group without members disappears.
+     *
+     * @return how many of the uids were members
+     */
+    public int leave(String group, Collection<String> uids) {
+        int[] removed = {0};
+        groups.computeIfPresent(group, (name, members) -> {
+            for (String uid : uids) {
+                if (members.remove(uid)) {
+                    removed[0]++;
+                }
+            }
+            if (members.isEmpty()) {
+                groupNames.remove(name);
+                return null;
+            }
+            return members;
+        });
+        return removed[0];
+    }
+
+    /** Whether a uid is in a group. */
+    public boolean isMember(String group, String uid) {
+        Set<String> members = groups.get(group);
+        return members != null && members.contains(uid);
+    }
+
+    /** Members of a group, online or not, in ascending order after {@code after}. */
+    public Page members(String group, String after, int limit) {
+        NavigableSet<String> members = groups.get(group);
+        return members == null ? new Page(List.of(), null) : page(members, after, limit);
+    }
+
+    /** Member and online-member counts of a group. */
+    public GroupCount groupCount(String group) {
+        Set<String> members = groups.get(group);
+        if (members == null) {
+            return new GroupCount(group, 0, 0);
+        }
+        long total = 0;
+        long online = 0;
+        for (String uid : members) {
+            total++;
+            if (byUid.containsKey(uid)) {
+                online++;
+            }
+        }
+        return new GroupCount(group, total, online);
+    }
+
+    /** Group names in ascending order after {@code after}. */
+    public Page groups(String after, int limit) {
+        return page(groupNames, after, limit);
     }
 
     /** Messages queued on connections since start (one per connection reached). */
@@ -109,23 +237,32 @@ public final class Hub {
         return deliveredBytes.sum();
     }
 
-    /** Queues a message on every connection on this node that the target names. */
+    /** Queues a message on every connection on this node that the target names, once each. */
     public PushResult deliver(Target target, Message message) {
         PushResult result;
-        if (target instanceof Target.ToUid toUid) {
-            int sessions = sendAll(byUid.getOrDefault(toUid.uid(), NONE), message);
+        if (target.isSingleUid()) {
+            int sessions = sendAll(byUid.getOrDefault(target.uids().iterator().next(), NONE), message, Set.of());
             result = new PushResult(sessions, sessions > 0 ? 1 : 0);
-        } else if (target instanceof Target.ToAll) {
+        } else if (target.toAll()) {
             int sessions = 0;
             int uids = 0;
-            for (Session[] bound : byUid.values()) {
-                int reached = sendAll(bound, message);
+            for (Map.Entry<String, Session[]> bound : byUid.entrySet()) {
+                if (!target.exceptUids().contains(bound.getKey())) {
+                    int reached = sendAll(bound.getValue(), message, target.exceptSessions());
+                    sessions += reached;
+                    uids += reached > 0 ? 1 : 0;
+                }
+            }
+            result = new PushResult(sessions, uids);
+        } else {
+            int sessions = 0;
+            int uids = 0;
+            for (String uid : audience(target)) {
+                int reached = sendAll(byUid.getOrDefault(uid, NONE), message, target.exceptSessions());
                 sessions += reached;
                 uids += reached > 0 ? 1 : 0;
             }
             result = new PushResult(sessions, uids);
-        } else {
-            throw new IllegalArgumentException("unknown target " + target);
         }
         if (result.sessions() > 0) {
             deliveries.add(result.sessions());
@@ -134,14 +271,65 @@ public final class Hub {
         return result;
     }
 
-    private static int sendAll(Session[] sessions, Message message) {
+    /**
+     * Closes the connections a kick names with {@link CloseReason#KICKED} and its reason text.
+     *
+     * @return how many connections were closed
+     */
+    public int kick(Kick kick) {
+        List<Session> sessions = new ArrayList<>();
+        if (kick.uid() != null) {
+            sessions.addAll(sessionsOf(kick.uid()));
+        } else {
+            SessionId id = SessionId.parse(kick.session());
+            Connection connection = id == null ? null : connections.get(id);
+            if (connection != null) {
+                sessions.add(connection.session);
+            }
+        }
+        for (Session session : sessions) {
+            session.close(CloseReason.KICKED, kick.reason());
+        }
+        return sessions.size();
+    }
+
+    /** The uids a target names, each once: its uids and its groups' members, minus exclusions. */
+    private Set<String> audience(Target target) {
+        Set<String> uids = new HashSet<>(target.uids());
+        for (String group : target.groups()) {
+            Set<String> members = groups.get(group);
+            if (members != null) {
+                for (String uid : members) {
+                    if (byUid.containsKey(uid)) {
+                        uids.add(uid);
+                    }
+                }
+            }
+        }
+        uids.removeAll(target.exceptUids());
+        return uids;
+    }
+
+    private static int sendAll(Session[] sessions, Message message, Set<String> except) {
         int reached = 0;
         for (Session session : sessions) {
-            if (session.send(message)) {
+            if ((except.isEmpty() || !except.contains(session.id().toString())) && session.send(message)) {
                 reached++;
             }
         }
         return reached;
+    }
+
+    private static Page page(NavigableSet<String> sorted, String after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        Iterator<String> it = (after == null ? sorted : sorted.tailSet(after, false)).iterator();
+        List<String> items = new ArrayList<>(Math.min(limit, 64));
+        while (it.hasNext() && items.size() < limit) {
+            items.add(it.next());
+        }
+        return new Page(items, it.hasNext() ? items.get(items.size() - 1) : null);
     }
 
     private static Session[] append(Session[] current, Session session) {

@@ -1,12 +1,15 @@
 package dev.herald.core;
 
 import dev.herald.core.engine.Engine;
+import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The one entry point for backends: every backend adapter (the Text port, the HTTP API) turns its
- * input into calls here. Thread-safe and non-blocking.
+ * The one entry point for backends: every backend adapter (the Text port, the HTTP API, the Java
+ * client's server side) turns its input into calls here, which the {@link Engine} answers for the
+ * whole cluster. Thread-safe and non-blocking: every call returns a stage; failures are failed stages.
  */
 public final class Pusher {
 
@@ -17,10 +20,46 @@ public final class Pusher {
         this.engine = engine;
     }
 
-    /** Sends a message to a target; the stage completes with what it reached, or fails. */
+    /** Sends a message to a target; the stage completes with what it reached. */
     public CompletionStage<PushResult> push(Target target, Message message) {
         pushes.increment();
         return engine.publish(target, message);
+    }
+
+    public CompletionStage<Map<String, Boolean>> online(Collection<String> uids) {
+        return engine.online(uids);
+    }
+
+    public CompletionStage<Page> onlineUids(String after, int limit) {
+        return engine.onlineUids(after, limit);
+    }
+
+    public CompletionStage<Page> groups(String after, int limit) {
+        return engine.groups(after, limit);
+    }
+
+    public CompletionStage<Counts> counts() {
+        return engine.counts();
+    }
+
+    public CompletionStage<GroupCount> groupCount(String group) {
+        return engine.groupCount(group);
+    }
+
+    public CompletionStage<Page> members(String group, String after, int limit) {
+        return engine.members(group, after, limit);
+    }
+
+    public CompletionStage<Integer> join(String group, Collection<String> uids) {
+        return engine.join(group, uids);
+    }
+
+    public CompletionStage<Integer> leave(String group, Collection<String> uids) {
+        return engine.leave(group, uids);
+    }
+
+    public CompletionStage<Integer> kick(Kick kick) {
+        return engine.kick(kick);
     }
 
     /** Pushes accepted since start. */

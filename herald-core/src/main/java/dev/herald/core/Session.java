@@ -20,6 +20,14 @@ public interface Session {
      */
     boolean send(Message message);
 
-    /** Closes the connection with the reason's code. Idempotent; a closed session ignores it. */
-    void close(CloseReason reason);
+    /**
+     * Closes the connection with the reason's code and the given reason text (at most 123 UTF-8 bytes).
+     * Idempotent: a closing or closed session ignores it.
+     */
+    void close(CloseReason reason, String text);
+
+    /** Closes the connection with the reason's code and its standard text. */
+    default void close(CloseReason reason) {
+        close(reason, reason.reason());
+    }
 }

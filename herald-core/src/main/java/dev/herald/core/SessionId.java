@@ -12,6 +12,15 @@ public record SessionId(long value) {
         return new SessionId(SEQUENCE.incrementAndGet());
     }
 
+    /** The id printed by {@link #toString()}, or {@code null} if {@code text} is not one. */
+    public static SessionId parse(String text) {
+        try {
+            return new SessionId(Long.parseLong(text, 36));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     @Override
     public String toString() {
         return Long.toString(value, 36);

@@ -1,27 +1,55 @@
 package dev.herald.core;
 
 import java.util.Objects;
+import java.util.Set;
 
-/** Where a message goes. */
-public sealed interface Target {
+/**
+ * Where a message goes: any mix of uids, groups and everyone, minus excluded uids and connections.
+ * Each connection receives a message at most once however many parts of the target name it.
+ *
+ * <p>One record rather than a sealed family of single targets: a backend's push names several parts
+ * and exclusions at once, and delivery must see them together to deliver once per connection.
+ *
+ * @param uids uids whose connections receive
+ * @param groups groups whose members' connections receive
+ * @param toAll whether every bound connection receives
+ * @param exceptUids uids whose connections never receive
+ * @param exceptSessions connection ids ({@link SessionId#toString()}) that never receive
+ */
+public record Target(
+        Set<String> uids, Set<String> groups, boolean toAll, Set<String> exceptUids, Set<String> exceptSessions) {
 
-    /** Every connection bound to {@code uid} on every node. */
-    record ToUid(String uid) implements Target {
-        public ToUid {
-            Objects.requireNonNull(uid, "uid");
-        }
+    private static final Target ALL = new Target(Set.of(), Set.of(), true, Set.of(), Set.of());
+
+    public Target {
+        uids = Set.copyOf(Objects.requireNonNull(uids, "uids"));
+        groups = Set.copyOf(Objects.requireNonNull(groups, "groups"));
+        exceptUids = Set.copyOf(Objects.requireNonNull(exceptUids, "exceptUids"));
+        exceptSessions = Set.copyOf(Objects.requireNonNull(exceptSessions, "exceptSessions"));
+    }
+
+    /** Every connection of one uid. */
+    public static Target uid(String uid) {
+        return new Target(Set.of(uid), Set.of(), false, Set.of(), Set.of());
+    }
+
+    /** Every connection of every member of a group. */
+    public static Target group(String group) {
+        return new Target(Set.of(), Set.of(group), false, Set.of(), Set.of());
     }
 
     /** Every bound connection. */
-    record ToAll() implements Target {}
-
-    static Target uid(String uid) {
-        return new ToUid(uid);
-    }
-
-    static Target all() {
+    public static Target all() {
         return ALL;
     }
 
-    Target ALL = new ToAll();
+    /** Whether the target names nothing to deliver to. */
+    public boolean isEmpty() {
+        return !toAll && uids.isEmpty() && groups.isEmpty();
+    }
+
+    /** Whether only a single uid is named, with no exclusions: the seed's push. */
+    boolean isSingleUid() {
+        return !toAll && groups.isEmpty() && uids.size() == 1 && exceptUids.isEmpty() && exceptSessions.isEmpty();
+    }
 }

@@ -36,20 +36,42 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "websocket.max-outbound-bytes",
                     "1MiB",
                     "Bytes queued for one connection beyond which it is closed as a slow consumer (4003)."),
+            new ConfigKey(
+                    "websocket.client-groups",
+                    "false",
+                    "Let a bound client join and leave groups itself by sending join <group> or leave <group>."),
             new ConfigKey("text.host", "127.0.0.1", "Address of the Text port (loopback: only this machine can push)."),
             new ConfigKey("text.port", "5678", "Port of the Text port (0 picks a free port)."),
             new ConfigKey(
                     "text.max-line-bytes",
                     "1MiB",
                     "Longest line on the Text port; a longer one gets error line_too_long and the connection is closed."),
-            new ConfigKey("http.host", "127.0.0.1", "Address of the HTTP listener (/healthz, /readyz, /stats)."),
+            new ConfigKey(
+                    "http.host",
+                    "127.0.0.1",
+                    "Address of the HTTP listener (API, /metrics, /healthz, /readyz, /stats)."),
             new ConfigKey("http.port", "5679", "Port of the HTTP listener (0 picks a free port)."),
+            new ConfigKey(
+                    "http.api-keys",
+                    "",
+                    "Comma-separated API keys for /api/* (Authorization: Bearer KEY). Empty: only loopback may call the API."),
+            new ConfigKey("http.max-body-bytes", "1MiB", "Largest HTTP request body; larger ones get 413."),
+            new ConfigKey("api.max-group-bytes", "128", "Longest group name, in UTF-8 bytes."),
+            new ConfigKey("api.max-batch", "1000", "Most pushes in one batch."),
+            new ConfigKey(
+                    "api.max-page",
+                    "1000",
+                    "Largest page of a listing (uids, groups, members) and most uids in one online query."),
             new ConfigKey("server.io-threads", "0", "Event-loop threads; 0 means one per processor."),
             new ConfigKey(
                     "server.shutdown-timeout", "10s", "How long stop drains connections before it forces the exit."),
             new ConfigKey(
                     "server.pid-file", "run/herald.pid", "Pid file of a running server, relative to the Herald home."),
             new ConfigKey("log.level", "info", "Log level: error, warn, info, debug or trace."),
+            new ConfigKey(
+                    "log.format",
+                    "text",
+                    "Log format: text (one readable line per event) or json (one JSON object per line)."),
             new ConfigKey(
                     "log.file",
                     "",

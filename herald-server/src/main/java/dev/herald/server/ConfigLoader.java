@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -93,19 +95,31 @@ public final class ConfigLoader {
                         v.duration("websocket.ping-interval"),
                         v.duration("websocket.pong-timeout"),
                         v.duration("websocket.bind-timeout"),
-                        v.size("websocket.max-outbound-bytes")));
+                        v.size("websocket.max-outbound-bytes"),
+                        v.bool("websocket.client-groups")));
         TextPortConfig text = section(
                 "text",
                 () -> new TextPortConfig(v.string("text.host"), v.integer("text.port"), v.size("text.max-line-bytes")));
-        HttpConfig http = section("http", () -> new HttpConfig(v.string("http.host"), v.integer("http.port")));
+        HttpConfig http = section(
+                "http",
+                () -> new HttpConfig(
+                        v.string("http.host"),
+                        v.integer("http.port"),
+                        v.list("http.api-keys"),
+                        v.size("http.max-body-bytes")));
+        ApiConfig api = section(
+                "api",
+                () -> new ApiConfig(
+                        v.integer("api.max-group-bytes"), v.integer("api.max-batch"), v.integer("api.max-page")));
         ProcessConfig server = section(
                 "server",
                 () -> new ProcessConfig(
                         v.integer("server.io-threads"),
                         v.duration("server.shutdown-timeout"),
                         v.path("server.pid-file")));
-        LogConfig log = section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file")));
-        return new ServerConfig(websocket, text, http, server, log);
+        LogConfig log =
+                section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
+        return new ServerConfig(websocket, text, http, api, server, log);
     }
 
     private static <T> T section(String name, Supplier<T> build) {
@@ -147,7 +161,14 @@ public final class ConfigLoader {
             } else if (ConfigKey.named(name) == null) {
                 throw new ConfigException("unknown config key '" + name + "' in " + file);
             } else if (value.isArray()) {
-                throw new ConfigException(name + " in " + file + " must be a single value");
+                List<String> items = new ArrayList<>();
+                for (JsonNode item : value) {
+                    if (item.isContainerNode()) {
+                        throw new ConfigException(name + " in " + file + " must be a value or a list of values");
+                    }
+                    items.add(item.asText());
+                }
+                into.put(name, String.join(",", items));
             } else {
                 into.put(name, value.isNull() ? "" : value.asText());
             }
@@ -168,6 +189,17 @@ public final class ConfigLoader {
             } catch (NumberFormatException e) {
                 throw new ConfigException(key + ": '" + value + "' is not an integer");
             }
+        }
+
+        /** A comma-separated list; blanks around items are dropped, empty items ignored. */
+        List<String> list(String key) {
+            List<String> items = new ArrayList<>();
+            for (String item : string(key).split(",")) {
+                if (!item.isBlank()) {
+                    items.add(item.strip());
+                }
+            }
+            return items;
         }
 
         boolean bool(String key) {

@@ -6,12 +6,16 @@ import dev.herald.core.Pusher;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.engine.MemoryEngine;
 import dev.herald.netty.NettyTransport;
+import dev.herald.netty.backend.CommandExecutor;
 import dev.herald.netty.backend.TextPortInitializer;
 import dev.herald.netty.backend.TextPortStats;
-import dev.herald.netty.http.HttpApiHandler;
 import dev.herald.netty.http.HttpApiInitializer;
+import dev.herald.netty.http.HttpServices;
+import dev.herald.netty.http.HttpStats;
 import dev.herald.netty.websocket.WebSocketInitializer;
 import dev.herald.netty.websocket.WebSocketStats;
+import dev.herald.protocol.backend.CommandLimits;
+import dev.herald.protocol.backend.CommandParser;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,6 +23,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +57,9 @@ public final class HeraldServer implements AutoCloseable {
     private final NettyTransport transport;
     private final WebSocketInitializer webSocket;
     private final TextPortInitializer textPort;
+    private final CommandExecutor executor;
+    private final CommandParser parser;
+    private final HttpStats httpStats = new HttpStats();
     private final Instant startedAt = Instant.now();
     private Channel webSocketListener;
     private Channel textListener;
@@ -63,7 +71,14 @@ public final class HeraldServer implements AutoCloseable {
         this.engine = new MemoryEngine(hub);
         this.pusher = new Pusher(engine);
         this.webSocket = new WebSocketInitializer(hub, config.websocket(), webSocketStats);
-        this.textPort = new TextPortInitializer(pusher, config.text(), textStats);
+        CommandLimits limits = new CommandLimits(
+                config.websocket().maxUidBytes(),
+                config.api().maxGroupBytes(),
+                config.api().maxBatch(),
+                config.api().maxPage());
+        this.executor = new CommandExecutor(pusher, this::stats);
+        this.parser = new CommandParser(limits);
+        this.textPort = new TextPortInitializer(pusher, executor, limits, config.text(), textStats);
         this.transport = NettyTransport.start(config.server().ioThreads());
     }
 
@@ -106,7 +121,15 @@ public final class HeraldServer implements AutoCloseable {
                 new InetSocketAddress(config.text().host(), config.text().port()),
                 textPort,
                 textPort.watermark());
-        HttpApiInitializer http = new HttpApiInitializer(new HttpApiHandler(this::stats, this::isReady));
+        HttpServices services = new HttpServices(
+                executor,
+                parser,
+                this::stats,
+                this::isReady,
+                () -> "",
+                () -> CompletableFuture.completedFuture(Map.of("reloaded", false)),
+                () -> config.http().apiKeys());
+        HttpApiInitializer http = new HttpApiInitializer(services, config.http(), httpStats);
         httpListener = transport.listen(
                 "http",
                 new InetSocketAddress(config.http().host(), config.http().port()),
@@ -159,6 +182,7 @@ public final class HeraldServer implements AutoCloseable {
         stats.put("listeners", listeners);
         stats.put("connections", hub.connectionCount());
         stats.put("uids", hub.uidCount());
+        stats.put("groups", hub.groupCount());
         stats.put("backendConnections", textPort.connectionCount());
         stats.put("pushes", pusher.pushCount());
         stats.put("deliveries", hub.deliveryCount());
@@ -178,6 +202,14 @@ public final class HeraldServer implements AutoCloseable {
         textStats.errors().forEach((error, count) -> errors.put(error.code(), count));
         text.put("errors", errors);
         stats.put("text", text);
+        Map<String, Object> http = new LinkedHashMap<>();
+        http.put("requests", httpStats.requests());
+        http.put("ok", httpStats.ok());
+        http.put("fail", httpStats.fail());
+        Map<String, Long> responses = new LinkedHashMap<>();
+        httpStats.responses().forEach((status, count) -> responses.put(String.valueOf(status), count));
+        http.put("responses", responses);
+        stats.put("http", http);
         return stats;
     }
 

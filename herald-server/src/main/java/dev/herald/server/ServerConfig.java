@@ -6,4 +6,9 @@ import dev.herald.netty.websocket.WebSocketConfig;
 
 /** Everything Herald is configured with: one immutable tree, built by {@link ConfigLoader}. */
 public record ServerConfig(
-        WebSocketConfig websocket, TextPortConfig text, HttpConfig http, ProcessConfig server, LogConfig log) {}
+        WebSocketConfig websocket,
+        TextPortConfig text,
+        HttpConfig http,
+        ApiConfig api,
+        ProcessConfig server,
+        LogConfig log) {}

@@ -1,21 +1,52 @@
 package dev.herald.core.engine;
 
+import dev.herald.core.Counts;
+import dev.herald.core.GroupCount;
+import dev.herald.core.Kick;
 import dev.herald.core.Message;
+import dev.herald.core.Page;
 import dev.herald.core.PushResult;
 import dev.herald.core.Target;
+import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * How a message reaches the connections of every node. {@link MemoryEngine} serves one node; a Redis
- * engine (a later module) fans out across nodes through the same two calls.
+ * How messages, presence and group membership are shared by every node. {@link MemoryEngine} serves
+ * one node from its {@link dev.herald.core.Hub}; a Redis engine answers the same calls for a cluster.
  *
- * <p>Implementations are thread-safe and never block the caller: failures are failed stages, never
- * exceptions thrown.
+ * <p>Implementations are thread-safe and never block the caller: every call returns a stage, and a
+ * failure is a failed stage, never an exception thrown.
  */
 public interface Engine extends AutoCloseable {
 
-    /** Delivers a message to every connection the target names, on every node. */
+    /** Delivers a message to every connection the target names, on every node, once each. */
     CompletionStage<PushResult> publish(Target target, Message message);
+
+    /** Which of the uids have a connection anywhere, in the order given. */
+    CompletionStage<Map<String, Boolean>> online(Collection<String> uids);
+
+    /** Online uids in ascending order after {@code after} ({@code null}: from the start). */
+    CompletionStage<Page> onlineUids(String after, int limit);
+
+    /** Group names in ascending order after {@code after}. */
+    CompletionStage<Page> groups(String after, int limit);
+
+    CompletionStage<Counts> counts();
+
+    CompletionStage<GroupCount> groupCount(String group);
+
+    /** Members of a group, online or not, in ascending order after {@code after}. */
+    CompletionStage<Page> members(String group, String after, int limit);
+
+    /** Adds uids to a group; completes with how many were new members. */
+    CompletionStage<Integer> join(String group, Collection<String> uids);
+
+    /** Removes uids from a group; completes with how many were members. */
+    CompletionStage<Integer> leave(String group, Collection<String> uids);
+
+    /** Closes the connections a kick names, on every node; completes with how many. */
+    CompletionStage<Integer> kick(Kick kick);
 
     /** A short name for logs and status ("memory", "redis"). */
     String name();

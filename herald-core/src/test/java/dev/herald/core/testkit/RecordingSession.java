@@ -19,6 +19,7 @@ public final class RecordingSession implements Session {
     private final SessionId id = SessionId.next();
     private final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
     private volatile CloseReason closeReason;
+    private volatile String closeText;
 
     @Override
     public SessionId id() {
@@ -35,10 +36,15 @@ public final class RecordingSession implements Session {
     }
 
     @Override
-    public void close(CloseReason reason) {
+    public void close(CloseReason reason, String text) {
         if (closeReason == null) {
             closeReason = reason;
+            closeText = text;
         }
+    }
+
+    public String closeText() {
+        return closeText;
     }
 
     public CloseReason closeReason() {

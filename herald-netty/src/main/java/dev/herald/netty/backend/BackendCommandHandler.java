@@ -3,8 +3,10 @@ package dev.herald.netty.backend;
 import dev.herald.core.Message;
 import dev.herald.core.Pusher;
 import dev.herald.core.Target;
+import dev.herald.netty.OrderedReplies;
 import dev.herald.protocol.backend.BackendCommand;
 import dev.herald.protocol.backend.BackendCommand.Invalid;
+import dev.herald.protocol.backend.BackendCommand.Rejected;
 import dev.herald.protocol.backend.BackendCommand.SeedPush;
 import dev.herald.protocol.backend.BackendError;
 import dev.herald.protocol.backend.BackendLineParser;
@@ -18,7 +20,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -41,21 +42,39 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     static final long LINGER_MILLIS = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(BackendCommandHandler.class);
-    private static final BackendLineParser PARSER = new BackendLineParser();
+    private static final ByteBuf NEWLINE =
+            Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte('\n').asReadOnly());
     private static final ByteBuf OK = shared(BackendReply.OK);
     private static final ByteBuf FAIL = shared(BackendReply.FAIL);
 
     private final Pusher pusher;
+    private final CommandExecutor executor;
+    private final BackendLineParser parser;
     private final TextPortConfig config;
     private final TextPortStats stats;
-    private final ArrayDeque<CompletableFuture<BackendReply>> pending = new ArrayDeque<>();
+    private final OrderedReplies replies;
     private boolean closeWhenAnswered;
     private boolean closing;
 
-    BackendCommandHandler(Pusher pusher, TextPortConfig config, TextPortStats stats) {
+    BackendCommandHandler(
+            Pusher pusher,
+            CommandExecutor executor,
+            BackendLineParser parser,
+            TextPortConfig config,
+            TextPortStats stats) {
         this.pusher = pusher;
+        this.executor = executor;
+        this.parser = parser;
         this.config = config;
         this.stats = stats;
+        this.replies = new OrderedReplies(() -> closeIfAnswered(context));
+    }
+
+    private ChannelHandlerContext context;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
     }
 
     @Override
@@ -73,11 +92,25 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         stats.lines.increment();
-        BackendCommand command = PARSER.parse(ByteBufUtil.getBytes(line, line.readerIndex(), length));
-        answer(ctx, execute(ctx, command));
+        BackendCommand command = parser.parse(ByteBufUtil.getBytes(line, line.readerIndex(), length));
+        replies.add(ctx, execute(ctx, command));
     }
 
-    private CompletionStage<BackendReply> execute(ChannelHandlerContext ctx, BackendCommand command) {
+    private CompletionStage<ByteBuf> execute(ChannelHandlerContext ctx, BackendCommand command) {
+        if (command instanceof SeedPush || command instanceof Invalid) {
+            return seedLine(ctx, command).thenApply(BackendCommandHandler::bytes);
+        }
+        if (command instanceof Rejected rejected) {
+            log.debug(
+                    "refused command from {}: {}",
+                    ctx.channel().remoteAddress(),
+                    rejected.error().message());
+        }
+        return executor.execute(command, stats::pushed)
+                .thenApply(reply -> Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(reply.json()), NEWLINE.duplicate()));
+    }
+
+    private CompletionStage<BackendReply> seedLine(ChannelHandlerContext ctx, BackendCommand command) {
         if (command instanceof SeedPush push) {
             log.trace("push uid={} bytes={}", push.uid(), push.line().length);
             return pusher.push(Target.uid(push.uid()), Message.ofUtf8(push.line()))
@@ -108,32 +141,10 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
         return BackendReply.error(error, detail);
     }
 
-    /** Writes the reply now if nothing is ahead of it, else queues it behind the earlier ones. */
-    private void answer(ChannelHandlerContext ctx, CompletionStage<BackendReply> stage) {
-        CompletableFuture<BackendReply> reply = stage.toCompletableFuture();
-        if (pending.isEmpty() && reply.isDone()) {
-            write(ctx, reply.join());
-            return;
-        }
-        pending.add(reply);
-        if (!reply.isDone()) {
-            reply.whenComplete((r, e) -> ctx.executor().execute(() -> writeAnswered(ctx)));
-        }
-    }
-
-    private void writeAnswered(ChannelHandlerContext ctx) {
-        while (!pending.isEmpty() && pending.peek().isDone()) {
-            write(ctx, pending.poll().join());
-        }
-        ctx.flush();
-        closeIfAnswered(ctx);
-    }
-
-    private static void write(ChannelHandlerContext ctx, BackendReply reply) {
-        ByteBuf bytes = reply == BackendReply.OK
+    private static ByteBuf bytes(BackendReply reply) {
+        return reply == BackendReply.OK
                 ? OK.duplicate()
                 : reply == BackendReply.FAIL ? FAIL.duplicate() : Unpooled.wrappedBuffer(reply.bytes());
-        ctx.write(bytes, ctx.voidPromise());
     }
 
     @Override
@@ -170,7 +181,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void closeIfAnswered(ChannelHandlerContext ctx) {
-        if (closeWhenAnswered && !closing && pending.isEmpty() && ctx.channel().isActive()) {
+        if (closeWhenAnswered && !closing && replies.isEmpty() && ctx.channel().isActive()) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> closeGracefully(ctx));
         }
@@ -219,10 +230,10 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         log.warn("closing backend {}: line longer than {} bytes", ctx.channel().remoteAddress(), config.maxLineBytes());
-        answer(
+        replies.add(
                 ctx,
-                CompletableFuture.completedFuture(
-                        error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes")));
+                CompletableFuture.completedFuture(bytes(
+                        error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes"))));
         closeAfterReplies(ctx);
         ctx.flush();
         closeIfAnswered(ctx);

@@ -1,6 +1,8 @@
 package dev.herald.netty.backend;
 
 import dev.herald.core.Pusher;
+import dev.herald.protocol.backend.BackendLineParser;
+import dev.herald.protocol.backend.CommandLimits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
@@ -17,12 +19,17 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 public final class TextPortInitializer extends ChannelInitializer<Channel> {
 
     private final Pusher pusher;
+    private final CommandExecutor executor;
+    private final BackendLineParser parser;
     private final TextPortConfig config;
     private final TextPortStats stats;
     private final ChannelGroup channels = new DefaultChannelGroup("text-port", GlobalEventExecutor.INSTANCE);
 
-    public TextPortInitializer(Pusher pusher, TextPortConfig config, TextPortStats stats) {
+    public TextPortInitializer(
+            Pusher pusher, CommandExecutor executor, CommandLimits limits, TextPortConfig config, TextPortStats stats) {
         this.pusher = pusher;
+        this.executor = executor;
+        this.parser = new BackendLineParser(limits);
         this.config = config;
         this.stats = stats;
     }
@@ -40,7 +47,7 @@ public final class TextPortInitializer extends ChannelInitializer<Channel> {
         // enforces the limit itself.
         channel.pipeline()
                 .addLast("lines", new LineBasedFrameDecoder(config.maxLineBytes() + 1, true, true))
-                .addLast("commands", new BackendCommandHandler(pusher, config, stats));
+                .addLast("commands", new BackendCommandHandler(pusher, executor, parser, config, stats));
     }
 
     /** Open backend connections. */

@@ -41,6 +41,11 @@ public final class TextPortStats {
         return copy;
     }
 
+    /** Counts a push made by a command ({@code push}, {@code broadcast}) as ok or fail. */
+    void pushed(dev.herald.core.PushResult result) {
+        (result.delivered() ? ok : fail).increment();
+    }
+
     void error(BackendError error) {
         errors.get(error).increment();
     }

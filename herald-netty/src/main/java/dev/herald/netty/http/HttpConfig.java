@@ -1,27 +1,42 @@
 package dev.herald.netty.http;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The HTTP listener's settings (config keys {@code http.*}): health, readiness and stats for
- * operators and {@code herald status}.
+ * The HTTP listener's settings (config keys {@code http.*}): the backend API, metrics, health.
  *
  * @param host address to listen on; loopback by default
  * @param port port to listen on; 0 picks a free one
+ * @param apiKeys keys accepted as {@code Authorization: Bearer <key>} on {@code /api/*}; with none,
+ *     the API answers only requests from loopback
+ * @param maxBodyBytes largest request body; larger ones are refused with 413
  */
-public record HttpConfig(String host, int port) {
+public record HttpConfig(String host, int port, List<String> apiKeys, int maxBodyBytes) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5679;
+    public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
     public HttpConfig {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
         }
+        apiKeys = List.copyOf(apiKeys);
+        for (String key : apiKeys) {
+            if (key.length() < 16 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException(
+                        "api-keys must be at least 16 printable ASCII characters each, without spaces");
+            }
+        }
+        if (maxBodyBytes < 1024 || maxBodyBytes > 256 * 1024 * 1024) {
+            throw new IllegalArgumentException(
+                    "max-body-bytes must be between 1024 and 268435456, was " + maxBodyBytes);
+        }
     }
 
     public static HttpConfig defaults() {
-        return new HttpConfig(DEFAULT_HOST, DEFAULT_PORT);
+        return new HttpConfig(DEFAULT_HOST, DEFAULT_PORT, List.of(), DEFAULT_MAX_BODY_BYTES);
     }
 }

@@ -2,8 +2,8 @@ package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
+import dev.herald.protocol.Names;
 import dev.herald.protocol.Utf8;
-import dev.herald.protocol.client.BindRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -121,7 +121,7 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             return;
         }
         String uid = new String(bytes, StandardCharsets.UTF_8);
-        String violation = BindRequest.violation(uid, config.maxUidBytes());
+        String violation = Names.uidViolation(uid, config.maxUidBytes());
         if (violation != null) {
             log.debug("refused uid session={} reason={}", session.id(), violation);
             session.close(CloseReason.INVALID_UID, violation);

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param bindTimeout a connection that has not sent its uid this long after accept is closed with
  *     4001
  * @param maxOutboundBytes bytes queued for one connection beyond which it is closed as slow (4003)
+ * @param clientGroups whether a bound client may join and leave groups itself ({@code join <group>},
+ *     {@code leave <group>} text messages)
  */
 public record WebSocketConfig(
         String host,
@@ -29,7 +31,8 @@ public record WebSocketConfig(
         Duration pingInterval,
         Duration pongTimeout,
         Duration bindTimeout,
-        int maxOutboundBytes) {
+        int maxOutboundBytes,
+        boolean clientGroups) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 1234;
@@ -41,6 +44,7 @@ public record WebSocketConfig(
     public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_BIND_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
+    public static final boolean DEFAULT_CLIENT_GROUPS = false;
 
     public WebSocketConfig {
         Objects.requireNonNull(host, "host");
@@ -65,7 +69,8 @@ public record WebSocketConfig(
                 DEFAULT_PING_INTERVAL,
                 DEFAULT_PONG_TIMEOUT,
                 DEFAULT_BIND_TIMEOUT,
-                DEFAULT_MAX_OUTBOUND_BYTES);
+                DEFAULT_MAX_OUTBOUND_BYTES,
+                DEFAULT_CLIENT_GROUPS);
     }
 
     static void requireRange(String key, long value, long min, long max) {

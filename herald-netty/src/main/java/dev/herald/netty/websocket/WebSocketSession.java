@@ -88,12 +88,7 @@ public final class WebSocketSession implements Session {
     }
 
     @Override
-    public void close(CloseReason reason) {
-        close(reason, reason.reason());
-    }
-
-    /** Closes with the reason's code and a specific reason text (at most 123 bytes). */
-    void close(CloseReason reason, String text) {
+    public void close(CloseReason reason, String text) {
         if (!CLOSING.compareAndSet(this, 0, 1)) {
             return;
         }

@@ -7,12 +7,14 @@ import dev.herald.core.PushResult;
 import dev.herald.core.Pusher;
 import dev.herald.core.Target;
 import dev.herald.core.engine.Engine;
+import dev.herald.protocol.backend.CommandLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
@@ -34,12 +36,66 @@ class BackendCommandHandlerTest {
         public String name() {
             return "deferred";
         }
+
+        private static <T> CompletionStage<T> unused() {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException());
+        }
+
+        @Override
+        public CompletionStage<java.util.Map<String, Boolean>> online(java.util.Collection<String> uids) {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<dev.herald.core.Page> onlineUids(String after, int limit) {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<dev.herald.core.Page> groups(String after, int limit) {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<dev.herald.core.Counts> counts() {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<dev.herald.core.GroupCount> groupCount(String group) {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<dev.herald.core.Page> members(String group, String after, int limit) {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<Integer> join(String group, java.util.Collection<String> uids) {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<Integer> leave(String group, java.util.Collection<String> uids) {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<Integer> kick(dev.herald.core.Kick kick) {
+            return unused();
+        }
     }
 
     private final DeferredEngine engine = new DeferredEngine();
     private final TextPortStats stats = new TextPortStats();
-    private final EmbeddedChannel channel = new EmbeddedChannel(
-            new TextPortInitializer(new Pusher(engine), new TextPortConfig("127.0.0.1", 0, 1024), stats));
+    private final Pusher pusher = new Pusher(engine);
+    private final EmbeddedChannel channel = new EmbeddedChannel(new TextPortInitializer(
+            pusher,
+            new CommandExecutor(pusher, Map::of),
+            CommandLimits.defaults(),
+            new TextPortConfig("127.0.0.1", 0, 1024),
+            stats));
 
     private void write(String text) {
         channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -73,6 +129,24 @@ class BackendCommandHandlerTest {
                         third -> assertThat(third).isEqualTo("fail"),
                         fourth -> assertThat(fourth).isEqualTo("ok"));
         assertThat(stats.ok()).isEqualTo(2);
+        assertThat(stats.fail()).isEqualTo(1);
+    }
+
+    @Test
+    void commandRepliesAreOrderedWithSeedReplies() {
+        write("{\"uid\":\"a\"}\npush {\"uids\":[\"a\"],\"data\":\"x\"}\npush {}\n");
+        assertThat(replies()).isEmpty();
+        engine.pending.get(1).complete(new PushResult(2, 1));
+        assertThat(replies())
+                .as("the command waits for the seed line before it")
+                .isEmpty();
+        engine.pending.get(0).complete(PushResult.NONE);
+        assertThat(replies())
+                .satisfiesExactly(
+                        first -> assertThat(first).isEqualTo("fail"),
+                        second -> assertThat(second).isEqualTo("{\"connections\":2,\"uids\":1}"),
+                        third -> assertThat(third).startsWith("{\"error\":{\"code\":\"missing_field\""));
+        assertThat(stats.ok()).isEqualTo(1);
         assertThat(stats.fail()).isEqualTo(1);
     }
 

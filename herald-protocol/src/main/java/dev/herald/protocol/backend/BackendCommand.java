@@ -1,10 +1,13 @@
 package dev.herald.protocol.backend;
 
+import dev.herald.core.Kick;
+import dev.herald.core.Target;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * A backend's request, decoded from one Text-port line (and, later, from HTTP): the one model both
- * backend adapters share.
+ * A backend's request: the one model that both backend adapters, the Text port and the HTTP API,
+ * decode into and execute the same way. See docs/protocol.md for the grammar.
  */
 public sealed interface BackendCommand {
 
@@ -19,6 +22,63 @@ public sealed interface BackendCommand {
         }
     }
 
-    /** A request that could not be understood; the reply is an error, the connection stays. */
+    /** A seed line that could not be understood: replied as {@code error <code> <detail>}. */
     record Invalid(BackendError error, String detail) implements BackendCommand {}
+
+    /** A command that could not be understood: replied as a JSON error (HTTP 400). */
+    record Rejected(ApiError error) implements BackendCommand {}
+
+    /** One message to one target. {@code data} is the UTF-8 text clients receive. */
+    record PushItem(Target target, byte[] data) {
+        public PushItem {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    /** {@code push} and {@code broadcast}: one push, or a batch ({@code batch}: the request was an array). */
+    record Push(List<PushItem> items, boolean batch) implements BackendCommand {
+        public Push {
+            items = List.copyOf(items);
+        }
+    }
+
+    /** {@code online}: which uids have a connection. */
+    record Online(List<String> uids) implements BackendCommand {
+        public Online {
+            uids = List.copyOf(uids);
+        }
+    }
+
+    /** {@code uids}: a page of online uids. */
+    record ListUids(String after, int limit) implements BackendCommand {}
+
+    /** {@code groups}: a page of group names. */
+    record ListGroups(String after, int limit) implements BackendCommand {}
+
+    /** {@code count}: connections, uids and groups; or, with a group, its member counts. */
+    record Count(String group) implements BackendCommand {}
+
+    /** {@code members}: a page of a group's members. */
+    record Members(String group, String after, int limit) implements BackendCommand {}
+
+    /** {@code join}: add uids to a group. */
+    record Join(String group, List<String> uids) implements BackendCommand {
+        public Join {
+            uids = List.copyOf(uids);
+        }
+    }
+
+    /** {@code leave}: remove uids from a group. */
+    record Leave(String group, List<String> uids) implements BackendCommand {
+        public Leave {
+            uids = List.copyOf(uids);
+        }
+    }
+
+    /** {@code kick}: close a uid's connections, or one connection. */
+    record KickConnections(Kick kick) implements BackendCommand {}
+
+    /** {@code stats}: the server's counters. */
+    record Stats() implements BackendCommand {}
 }

@@ -8,9 +8,15 @@ import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.BackendCommand.Invalid;
 import dev.herald.protocol.backend.BackendCommand.SeedPush;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes one Text-port line (without its line ending) into a {@link BackendCommand}.
+ *
+ * <p>A line whose first word is a command verb ({@link CommandParser#VERBS}) followed by a space or
+ * the end of the line is that command, its parameters the JSON after the space: {@code push
+ * {"uids":["a"],"data":"hi"}}. Every other line is a seed line: a seed line starts with {@code &#123;}
+ * (a JSON object), so it can never be mistaken for a command.
  *
  * <p>A line that is one JSON object with a top-level {@code uid} is the seed's push. The uid is a
  * string, or an integer taken as its decimal text (PHP's {@code json_encode(['uid' => 42])}, which
@@ -22,6 +28,13 @@ import java.io.IOException;
 public final class BackendLineParser {
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final int LONGEST_VERB = 9;
+
+    private final CommandParser commands;
+
+    public BackendLineParser(CommandLimits limits) {
+        this.commands = new CommandParser(limits);
+    }
 
     /** Decodes a line. The array becomes part of the command: the caller must not change it. */
     public BackendCommand parse(byte[] line) {
@@ -31,6 +44,28 @@ public final class BackendLineParser {
         if (!Utf8.isValid(line, 0, line.length)) {
             return new Invalid(BackendError.INVALID_UTF8, "line is not valid UTF-8");
         }
+        String verb = verb(line);
+        if (verb != null) {
+            int start = Math.min(verb.length() + 1, line.length);
+            return commands.parse(verb, line, start, line.length - start);
+        }
+        return seedLine(line);
+    }
+
+    /** The command verb that starts the line, followed by a space or the end, or {@code null}. */
+    private static String verb(byte[] line) {
+        int end = 0;
+        while (end < line.length && end <= LONGEST_VERB && line[end] >= 'a' && line[end] <= 'z') {
+            end++;
+        }
+        if (end == 0 || (end < line.length && line[end] != ' ')) {
+            return null;
+        }
+        String verb = new String(line, 0, end, StandardCharsets.US_ASCII);
+        return CommandParser.VERBS.contains(verb) ? verb : null;
+    }
+
+    private BackendCommand seedLine(byte[] line) {
         try (JsonParser parser = JSON.createParser(line)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return new Invalid(BackendError.INVALID_JSON, "expected a JSON object");

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class BackendLineParserTest {
 
-    private final BackendLineParser parser = new BackendLineParser();
+    private final BackendLineParser parser = new BackendLineParser(CommandLimits.defaults());
 
     static Stream<Arguments> seedPushes() {
         return Stream.of(

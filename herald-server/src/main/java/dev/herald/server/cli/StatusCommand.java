@@ -86,6 +86,16 @@ final class StatusCommand implements Callable<Integer> {
         return Control.OK;
     }
 
+    /** {@code GET /stats}, with the first API key when keys are configured. */
+    private static HttpRequest request(URI uri, ServerConfig config) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
+        if (!config.http().apiKeys().isEmpty()) {
+            request.header("Authorization", "Bearer " + config.http().apiKeys().get(0));
+        }
+        return request.build();
+    }
+
     private static void print(PrintWriter out, long pid, JsonNode stats) {
         out.printf(
                 "Herald %s is running (pid %d), up %s, state %s%n",

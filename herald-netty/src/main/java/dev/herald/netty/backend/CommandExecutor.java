@@ -1,0 +1,123 @@
+package dev.herald.netty.backend;
+
+import dev.herald.core.Message;
+import dev.herald.core.PushResult;
+import dev.herald.core.Pusher;
+import dev.herald.protocol.backend.ApiError;
+import dev.herald.protocol.backend.BackendCommand;
+import dev.herald.protocol.backend.BackendCommand.Count;
+import dev.herald.protocol.backend.BackendCommand.Join;
+import dev.herald.protocol.backend.BackendCommand.KickConnections;
+import dev.herald.protocol.backend.BackendCommand.Leave;
+import dev.herald.protocol.backend.BackendCommand.ListGroups;
+import dev.herald.protocol.backend.BackendCommand.ListUids;
+import dev.herald.protocol.backend.BackendCommand.Members;
+import dev.herald.protocol.backend.BackendCommand.Online;
+import dev.herald.protocol.backend.BackendCommand.Push;
+import dev.herald.protocol.backend.BackendCommand.PushItem;
+import dev.herald.protocol.backend.BackendCommand.Rejected;
+import dev.herald.protocol.backend.BackendCommand.Stats;
+import dev.herald.protocol.backend.CommandReplies;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs decoded commands against the {@link Pusher} and encodes their replies: the one implementation
+ * behind both backend adapters, so a command means the same on the Text port and over HTTP.
+ *
+ * <p>Thread-safe. The returned stage never fails: failures become {@code internal} error replies.
+ */
+public final class CommandExecutor {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
+
+    /** Told of every push a command makes, for the adapters' counters. */
+    public interface PushListener {
+        void pushed(PushResult result);
+
+        PushListener NONE = result -> {};
+    }
+
+    private final Pusher pusher;
+    private final Supplier<Map<String, Object>> stats;
+
+    public CommandExecutor(Pusher pusher, Supplier<Map<String, Object>> stats) {
+        this.pusher = pusher;
+        this.stats = stats;
+    }
+
+    /** Executes any command but a seed line ({@code SeedPush}/{@code Invalid}, which only the Text port knows). */
+    public CompletionStage<CommandReply> execute(BackendCommand command, PushListener listener) {
+        CompletionStage<CommandReply> reply;
+        try {
+            reply = run(command, listener);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.exceptionally(failure -> {
+            log.warn("command {} failed", command.getClass().getSimpleName(), failure);
+            return CommandReply.error(new ApiError(ApiError.INTERNAL, "the command failed: " + failure, null));
+        });
+    }
+
+    private CompletionStage<CommandReply> run(BackendCommand command, PushListener listener) {
+        if (command instanceof Push push) {
+            return push(push, listener);
+        } else if (command instanceof Rejected rejected) {
+            return CompletableFuture.completedFuture(CommandReply.error(rejected.error()));
+        } else if (command instanceof Online online) {
+            return pusher.online(online.uids()).thenApply(result -> CommandReply.ok(CommandReplies.online(result)));
+        } else if (command instanceof ListUids list) {
+            return pusher.onlineUids(list.after(), list.limit())
+                    .thenApply(page -> CommandReply.ok(CommandReplies.page("uids", page)));
+        } else if (command instanceof ListGroups list) {
+            return pusher.groups(list.after(), list.limit())
+                    .thenApply(page -> CommandReply.ok(CommandReplies.page("groups", page)));
+        } else if (command instanceof Count count) {
+            return count.group() == null
+                    ? pusher.counts().thenApply(counts -> CommandReply.ok(CommandReplies.counts(counts)))
+                    : pusher.groupCount(count.group())
+                            .thenApply(group -> CommandReply.ok(CommandReplies.groupCount(group)));
+        } else if (command instanceof Members members) {
+            return pusher.members(members.group(), members.after(), members.limit())
+                    .thenApply(page -> CommandReply.ok(CommandReplies.members(members.group(), page)));
+        } else if (command instanceof Join join) {
+            return pusher.join(join.group(), join.uids())
+                    .thenApply(added -> CommandReply.ok(CommandReplies.membership(join.group(), "added", added)));
+        } else if (command instanceof Leave leave) {
+            return pusher.leave(leave.group(), leave.uids())
+                    .thenApply(
+                            removed -> CommandReply.ok(CommandReplies.membership(leave.group(), "removed", removed)));
+        } else if (command instanceof KickConnections kick) {
+            return pusher.kick(kick.kick()).thenApply(closed -> CommandReply.ok(CommandReplies.kicked(closed)));
+        } else if (command instanceof Stats) {
+            return CompletableFuture.completedFuture(CommandReply.ok(CommandReplies.map(stats.get())));
+        }
+        throw new IllegalArgumentException("not a command for the executor: " + command);
+    }
+
+    private CompletionStage<CommandReply> push(Push push, PushListener listener) {
+        List<CompletableFuture<PushResult>> results =
+                new ArrayList<>(push.items().size());
+        for (PushItem item : push.items()) {
+            results.add(pusher.push(item.target(), Message.ofUtf8(item.data()))
+                    .toCompletableFuture()
+                    .thenApply(result -> {
+                        listener.pushed(result);
+                        return result;
+                    }));
+        }
+        if (!push.batch()) {
+            return results.get(0).thenApply(result -> CommandReply.ok(CommandReplies.pushed(result)));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(done -> CommandReply.ok(CommandReplies.pushedBatch(
+                        results.stream().map(CompletableFuture::join).toList())));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.herald.protocol.backend;
+
+/**
+ * Why a command was refused: {@code {"error":{"code":…,"message":…,"field":…}}} on both adapters.
+ *
+ * @param code one of the {@code *} constants: a stable, machine-readable word
+ * @param message for people
+ * @param field the offending field as a path ({@code uids[2]}, {@code [0].data}), or {@code null}
+ */
+public record ApiError(String code, String message, String field) {
+
+    /** The body is not JSON, or not the JSON type the command takes. */
+    public static final String INVALID_JSON = "invalid_json";
+    /** A required field is absent. */
+    public static final String MISSING_FIELD = "missing_field";
+    /** A field has a wrong type or value (an empty uid, a bad group name, a limit out of range…). */
+    public static final String INVALID_FIELD = "invalid_field";
+    /** A field the command does not take (often a typo, such as {@code uid} for {@code uids}). */
+    public static final String UNKNOWN_FIELD = "unknown_field";
+    /** A batch with more pushes than {@code api.max-batch}. */
+    public static final String TOO_MANY = "too_many";
+    /** The server could not complete the command. */
+    public static final String INTERNAL = "internal";
+    /** HTTP only: no such command. */
+    public static final String NOT_FOUND = "not_found";
+    /** HTTP only: the method is not POST (or GET where allowed). */
+    public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
+    /** HTTP only: missing or unknown API key. */
+    public static final String UNAUTHORIZED = "unauthorized";
+    /** HTTP only: no API keys are configured and the request is not from loopback. */
+    public static final String FORBIDDEN = "forbidden";
+    /** HTTP only: the body is larger than {@code http.max-body-bytes}. */
+    public static final String TOO_LARGE = "too_large";
+    /** HTTP only: a body that is not {@code application/json}. */
+    public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+
+    public static ApiError field(String code, String field, String message) {
+        return new ApiError(code, field + ": " + message, field);
+    }
+
+    /** The HTTP status of this error. */
+    public int httpStatus() {
+        return switch (code) {
+            case INTERNAL -> 500;
+            case NOT_FOUND -> 404;
+            case METHOD_NOT_ALLOWED -> 405;
+            case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
+            case TOO_LARGE -> 413;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            default -> 400;
+        };
+    }
+}
