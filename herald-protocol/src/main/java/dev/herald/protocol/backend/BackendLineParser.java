@@ -28,7 +28,8 @@ import java.nio.charset.StandardCharsets;
 public final class BackendLineParser {
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
-    private static final int LONGEST_VERB = 9;
+    private static final int LONGEST_VERB =
+            CommandParser.VERBS.stream().mapToInt(String::length).max().orElseThrow();
 
     private final CommandParser commands;
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.herald.core.Kick;
 import dev.herald.core.Target;
 import dev.herald.protocol.Names;
+import dev.herald.protocol.backend.BackendCommand.Connections;
 import dev.herald.protocol.backend.BackendCommand.Count;
 import dev.herald.protocol.backend.BackendCommand.Join;
 import dev.herald.protocol.backend.BackendCommand.KickConnections;
@@ -38,7 +39,18 @@ public final class CommandParser {
 
     /** The command verbs, as they appear on the Text port and in {@code /api/<verb>}. */
     public static final Set<String> VERBS = Set.of(
-            "push", "broadcast", "online", "uids", "groups", "count", "members", "join", "leave", "kick", "stats");
+            "push",
+            "broadcast",
+            "online",
+            "connections",
+            "uids",
+            "groups",
+            "count",
+            "members",
+            "join",
+            "leave",
+            "kick",
+            "stats");
 
     /** Longest kick reason: a close frame's reason text is at most 123 bytes. */
     public static final int MAX_REASON_BYTES = 123;
@@ -67,6 +79,7 @@ public final class CommandParser {
                 case "push" -> reader.push();
                 case "broadcast" -> reader.broadcast();
                 case "online" -> reader.online();
+                case "connections" -> reader.connections();
                 case "uids" -> reader.listUids();
                 case "groups" -> reader.listGroups();
                 case "count" -> reader.count();
@@ -318,6 +331,21 @@ public final class CommandParser {
                 throw invalid("uids", "at most " + limits.maxPage() + " uids");
             }
             return new Online(uids);
+        }
+
+        BackendCommand connections() throws IOException {
+            String[] uid = {null};
+            object("", (name, path) -> {
+                if (!name.equals("uid")) {
+                    return false;
+                }
+                uid[0] = uid(path);
+                return true;
+            });
+            if (uid[0] == null) {
+                throw missing("uid", "the uid whose connections to list");
+            }
+            return new Connections(uid[0]);
         }
 
         BackendCommand listUids() throws IOException {
