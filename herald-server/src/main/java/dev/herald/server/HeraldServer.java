@@ -70,7 +70,8 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.engine = new MemoryEngine(hub);
         this.pusher = new Pusher(engine);
-        this.webSocket = new WebSocketInitializer(hub, config.websocket(), webSocketStats);
+        this.webSocket = new WebSocketInitializer(
+                hub, pusher, config.websocket(), config.api().maxGroupBytes(), webSocketStats);
         CommandLimits limits = new CommandLimits(
                 config.websocket().maxUidBytes(),
                 config.api().maxGroupBytes(),

@@ -2,6 +2,7 @@ package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
+import dev.herald.core.Pusher;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -26,14 +27,24 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_HANDSHAKE_BODY_BYTES = 8192;
 
     private final Hub hub;
+    private final Pusher pusher;
     private final WebSocketConfig config;
+    private final int maxGroupBytes;
     private final WebSocketStats stats;
     private final SessionSweepers sweepers;
     private final WebSocketServerProtocolConfig protocolConfig;
 
-    public WebSocketInitializer(Hub hub, WebSocketConfig config, WebSocketStats stats) {
+    /**
+     * @param pusher runs the clients' own {@code join}/{@code leave} requests (when {@code
+     *     websocket.client-groups} is on), so an engine shares them with the cluster
+     * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes})
+     */
+    public WebSocketInitializer(
+            Hub hub, Pusher pusher, WebSocketConfig config, int maxGroupBytes, WebSocketStats stats) {
         this.hub = hub;
+        this.pusher = pusher;
         this.config = config;
+        this.maxGroupBytes = maxGroupBytes;
         this.stats = stats;
         this.sweepers = new SessionSweepers(config);
         this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
@@ -87,6 +98,6 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
         }
         pipeline.addLast("websocket", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageBytes()));
-        pipeline.addLast("client", new ClientFrameHandler(hub, config, sweepers, stats));
+        pipeline.addLast("client", new ClientFrameHandler(hub, pusher, config, maxGroupBytes, sweepers, stats));
     }
 }
