@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.herald.core.Kick;
 import dev.herald.core.Target;
 import dev.herald.protocol.Names;
+import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.BackendCommand.Connections;
 import dev.herald.protocol.backend.BackendCommand.Count;
 import dev.herald.protocol.backend.BackendCommand.Join;
@@ -69,9 +70,13 @@ public final class CommandParser {
 
     /**
      * Decodes the parameters of {@code verb} from {@code json[offset, offset+length)}. Empty or blank
-     * parameters mean {@code {}}. The bytes must be valid UTF-8; pushed data is copied out of them.
+     * parameters mean {@code {}}. Bytes that are not valid UTF-8 are refused as {@code invalid_json};
+     * pushed data is copied out of them.
      */
     public BackendCommand parse(String verb, byte[] json, int offset, int length) {
+        if (!Utf8.isValid(json, offset, length)) {
+            return new Rejected(new ApiError(ApiError.INVALID_JSON, "the parameters are not valid UTF-8", null));
+        }
         try (JsonParser parser = JSON.createParser(json, offset, length)) {
             Reader reader = new Reader(parser, json, offset);
             parser.nextToken();
