@@ -9,24 +9,32 @@ import dev.herald.protocol.backend.CommandReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -42,37 +50,83 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}, {@code GET /healthz}, {@code GET /readyz}, {@code GET /openapi.json}: open
  * </ul>
  *
- * API keys: with keys configured, {@code Authorization: Bearer <key>} must name one (else 401); with
- * none, only loopback clients may call (else 403). Pipelined requests are answered in order. One
- * instance per connection.
+ * Every {@code GET} route answers {@code HEAD} too. Paths match exactly (no trailing slash); the query
+ * string is ignored. Every answer but {@code /healthz}, {@code /readyz} and {@code /metrics} with 200 is
+ * JSON; errors are {@code {"error":{"code":…,"message":…,"field":…}}}.
+ *
+ * <p>API keys: with keys configured, {@code Authorization: Bearer <key>} must name one (else 401); with
+ * none, only loopback clients may call (else 403). Pipelined requests are answered in order; after a
+ * request that does not keep the connection alive, or that cannot be decoded, later requests are not
+ * processed and the connection is closed once the answers are written. While the client does not read
+ * its answers (the channel is not writable), the connection is not read. One instance per connection;
+ * confined to its event loop.
  */
 public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    /**
+     * The routes besides {@code /api/<verb>} ({@code POST} only), with the methods each allows, as in the
+     * {@code Allow} header of a 405.
+     */
+    public static final Map<String, String> FIXED_ROUTES = Map.of(
+            "/healthz", "GET, HEAD",
+            "/readyz", "GET, HEAD",
+            "/metrics", "GET, HEAD",
+            "/openapi.json", "GET, HEAD",
+            "/stats", "GET, HEAD",
+            "/admin/reload", "POST");
+
+    /** The prefix of the command routes: {@code /api/<verb>}. */
+    public static final String API_PREFIX = "/api/";
+
     private static final Logger log = LoggerFactory.getLogger(HttpApiHandler.class);
     private static final String JSON = "application/json";
+    private static final String TEXT = "text/plain";
     private static final byte[] OPENAPI = resource("/openapi.json");
 
     private final HttpServices services;
     private final HttpStats stats;
-    private final OrderedReplies replies = new OrderedReplies(() -> {});
+    private final OrderedReplies replies;
+    private ChannelHandlerContext context;
+    /** Set once a request ends the connection: later ones are not processed (RFC 9112 §9.6). */
+    private boolean closing;
 
     public HttpApiHandler(HttpServices services, HttpStats stats) {
         this.services = services;
         this.stats = stats;
+        this.replies = new OrderedReplies(() -> closeIfAnswered(context));
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (closing) {
+            return;
+        }
         stats.requests.increment();
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        HttpVersion version = request.protocolVersion();
+        Throwable failure = request.decoderResult().cause();
+        boolean fatal = failure != null && !(failure instanceof BodyAggregator.Refusal);
+        boolean keepAlive = HttpUtil.isKeepAlive(request)
+                && !fatal
+                && !(failure instanceof BodyAggregator.Refusal refusal && refusal.close);
+        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         boolean head = request.method().equals(HttpMethod.HEAD);
-        CompletionStage<FullHttpResponse> response =
-                route(ctx, request).thenApply(reply -> reply.toResponse(version, keepAlive, head));
-        replies.add(ctx, response.thenApply(r -> {
+        CompletionStage<Reply> reply;
+        try {
+            reply = fatal ? done(decoderFailure(ctx, failure)) : route(ctx, request);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        replies.add(ctx, reply.exceptionally(HttpApiHandler::internalError).thenApply(r -> {
             stats.responded(r.status().code());
-            return r;
+            return r.toResponse(keepAlive, http10, head);
         }));
+        if (!keepAlive) {
+            closing = true;
+        }
     }
 
     @Override
@@ -94,57 +148,64 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
 
         static Reply text(HttpResponseStatus status, String text) {
-            return new Reply(status, "text/plain", text.getBytes(StandardCharsets.UTF_8), null, null);
+            return new Reply(status, TEXT, text.getBytes(StandardCharsets.UTF_8), null, null);
         }
 
-        Reply with(String name, String value) {
-            return new Reply(status, contentType, body, name, value);
+        Reply with(CharSequence name, String value) {
+            return new Reply(status, contentType, body, name.toString(), value);
         }
 
-        FullHttpResponse toResponse(HttpVersion version, boolean keepAlive, boolean head) {
+        /**
+         * Always HTTP/1.1 (RFC 9110 §6.2: the highest version the server conforms to); an HTTP/1.0 client
+         * that keeps the connection alive is told so explicitly.
+         */
+        FullHttpResponse toResponse(boolean keepAlive, boolean http10, boolean head) {
             ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
-            FullHttpResponse response = new DefaultFullHttpResponse(version, status, content);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
             response.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, contentType + "; charset=utf-8")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             if (headerName != null) {
                 response.headers().set(headerName, headerValue);
             }
-            HttpUtil.setKeepAlive(response, keepAlive);
+            if (!keepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (http10) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
             return response;
         }
     }
 
     private CompletionStage<Reply> route(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (request.decoderResult().isFailure()) {
-            return done(Reply.error(new ApiError(ApiError.INVALID_JSON, "malformed HTTP request", null)));
+        if (request.decoderResult().cause() instanceof BodyAggregator.Refusal refusal) {
+            return done(Reply.error(refusal.error));
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        String path;
+        try {
+            path = path(request.uri());
+        } catch (IllegalArgumentException e) {
+            return done(Reply.error(
+                    new ApiError(ApiError.BAD_REQUEST, "the path is not well-formed: " + e.getMessage(), null)));
+        }
         HttpMethod method = request.method();
-        if (path.startsWith("/api/")) {
-            String verb = path.substring("/api/".length());
+        if (path.startsWith(API_PREFIX)) {
+            String verb = path.substring(API_PREFIX.length());
             if (!CommandParser.VERBS.contains(verb)) {
-                return done(Reply.error(new ApiError(ApiError.NOT_FOUND, "no command " + verb, null)));
+                return done(notFound(path));
             }
             if (!method.equals(HttpMethod.POST)) {
                 return done(methodNotAllowed("POST"));
             }
             return authorized(ctx, request) ? command(verb, request) : done(refusal(ctx));
         }
-        switch (path) {
-            case "/healthz", "/readyz", "/metrics", "/openapi.json", "/stats" -> {
-                if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-                    return done(methodNotAllowed("GET, HEAD"));
-                }
-            }
-            case "/admin/reload" -> {
-                if (!method.equals(HttpMethod.POST)) {
-                    return done(methodNotAllowed("POST"));
-                }
-            }
-            default -> {
-                return done(Reply.error(new ApiError(ApiError.NOT_FOUND, "no such path: " + path, null)));
-            }
+        String allow = FIXED_ROUTES.get(path);
+        if (allow == null) {
+            return done(notFound(path));
+        }
+        boolean get = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+        if (allow.startsWith("GET") ? !get : !method.equals(HttpMethod.POST)) {
+            return done(methodNotAllowed(allow));
         }
         return switch (path) {
             case "/healthz" -> done(Reply.text(HttpResponseStatus.OK, "ok\n"));
@@ -175,26 +236,52 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         };
     }
 
+    /**
+     * The request target's path, percent-decoded, without query or fragment. The absolute form
+     * ({@code http://host/path}, RFC 9112 §3.2.2) is accepted too.
+     */
+    static String path(String uri) {
+        if (!uri.startsWith("/")) {
+            int scheme = uri.indexOf("://");
+            if (scheme > 0) {
+                int slash = uri.indexOf('/', scheme + 3);
+                uri = slash < 0 ? "/" : uri.substring(slash);
+            }
+        }
+        return new QueryStringDecoder(uri).path();
+    }
+
     private CompletionStage<Reply> command(String verb, FullHttpRequest request) {
         ByteBuf content = request.content();
-        int length = content.readableBytes();
-        if (length > 0 && !isJson(request)) {
+        if (content.isReadable() && !isJson(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             return done(Reply.error(
-                    new ApiError(ApiError.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json", null)));
+                    new ApiError(ApiError.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json (UTF-8)", null)));
         }
         byte[] body = ByteBufUtil.getBytes(content);
         BackendCommand command = services.parser().parse(verb, body, 0, body.length);
         return services.executor().execute(command, stats::pushed).thenApply(Reply::json);
     }
 
-    private static boolean isJson(FullHttpRequest request) {
-        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (type == null) {
+    /** {@code application/json}, with no parameter or {@code charset=utf-8}. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
             return false;
         }
-        int semicolon = type.indexOf(';');
-        String mime = (semicolon < 0 ? type : type.substring(0, semicolon)).trim();
-        return mime.equalsIgnoreCase(JSON);
+        String[] parts = contentType.split(";");
+        if (!parts[0].trim().equalsIgnoreCase(JSON)) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim().toLowerCase(Locale.ROOT);
+            if (parameter.startsWith("charset=")
+                    && !parameter
+                            .substring("charset=".length())
+                            .replace("\"", "")
+                            .equals("utf-8")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean authorized(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -206,12 +293,21 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        // Digests have one length, so comparing them takes the same time whatever key was sent.
+        byte[] given = sha256(header.substring(7).trim());
         boolean match = false;
         for (String key : keys) {
-            match |= MessageDigest.isEqual(given, key.getBytes(StandardCharsets.UTF_8));
+            match |= MessageDigest.isEqual(given, sha256(key));
         }
         return match;
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private Reply refusal(ChannelHandlerContext ctx) {
@@ -227,7 +323,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 ctx.channel().remoteAddress());
         return Reply.error(new ApiError(
                         ApiError.UNAUTHORIZED, "missing or unknown API key (Authorization: Bearer KEY)", null))
-                .with(HttpHeaderNames.WWW_AUTHENTICATE.toString(), "Bearer");
+                .with(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
     }
 
     private static boolean isLoopback(ChannelHandlerContext ctx) {
@@ -236,9 +332,29 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 && address.getAddress().isLoopbackAddress();
     }
 
+    private static Reply decoderFailure(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("malformed HTTP request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof TooLongHttpLineException) {
+            return Reply.error(new ApiError(ApiError.URI_TOO_LONG, "the request line is too long", null));
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return Reply.error(new ApiError(ApiError.HEADERS_TOO_LARGE, "the headers are too large", null));
+        }
+        return Reply.error(new ApiError(ApiError.BAD_REQUEST, "malformed HTTP request: " + cause.getMessage(), null));
+    }
+
+    private static Reply notFound(String path) {
+        return Reply.error(new ApiError(ApiError.NOT_FOUND, "no such path: " + path, null));
+    }
+
     private static Reply methodNotAllowed(String allow) {
         return Reply.error(new ApiError(ApiError.METHOD_NOT_ALLOWED, "use " + allow, null))
-                .with(HttpHeaderNames.ALLOW.toString(), allow);
+                .with(HttpHeaderNames.ALLOW, allow);
+    }
+
+    private static Reply internalError(Throwable failure) {
+        log.warn("HTTP request failed", failure);
+        return Reply.error(new ApiError(ApiError.INTERNAL, "the request failed: " + failure, null));
     }
 
     private static CompletionStage<Reply> done(Reply reply) {
@@ -252,10 +368,33 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         super.channelWritabilityChanged(ctx);
     }
 
+    /**
+     * A request the codec gives up on (e.g. more than 128 pipelined requests awaiting answers): answer
+     * what was read, then close.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("http connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-        ctx.close();
+        if (cause instanceof IOException) {
+            log.debug("http connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+            return;
+        }
+        if (cause instanceof DecoderException) {
+            log.debug("http connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn(
+                    "closing http connection {} after an unexpected error",
+                    ctx.channel().remoteAddress(),
+                    cause);
+        }
+        closing = true;
+        closeIfAnswered(ctx);
+    }
+
+    private void closeIfAnswered(ChannelHandlerContext ctx) {
+        if (closing && replies.isEmpty() && ctx.channel().isActive()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private static byte[] resource(String name) {

@@ -1,28 +1,26 @@
 package dev.herald.netty.http;
 
-import dev.herald.protocol.backend.ApiError;
-import dev.herald.protocol.backend.CommandReplies;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.codec.http.HttpVersion;
 
 /**
- * The HTTP pipeline: {@code HttpServerCodec → HttpServerKeepAliveHandler → HttpObjectAggregator (413
- * as JSON) → HttpApiHandler}.
+ * The HTTP pipeline: {@code HttpServerCodec → HttpServerKeepAliveHandler → BodyAggregator →
+ * HttpApiHandler}. The codec bounds the request line ({@value #MAX_REQUEST_LINE_BYTES} bytes, else 414)
+ * and the headers ({@value #MAX_HEADER_BYTES} bytes, else 431); the aggregator bounds the body
+ * ({@code http.max-body-bytes}, else 413); the keep-alive handler closes the connection after an answer
+ * that says {@code Connection: close}.
  */
 public final class HttpApiInitializer extends ChannelInitializer<Channel> {
+
+    /** Longest request line, in bytes. */
+    public static final int MAX_REQUEST_LINE_BYTES = 4096;
+    /** Largest header block, in bytes. */
+    public static final int MAX_HEADER_BYTES = 8192;
+
+    private static final int MAX_CHUNK_BYTES = 8192;
 
     private final HttpServices services;
     private final HttpConfig config;
@@ -34,6 +32,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
         this.stats = stats;
     }
 
+    /** Answers queued beyond the high mark pause reading the connection until they drain to the low one. */
     public WriteBufferWaterMark watermark() {
         return new WriteBufferWaterMark(32 * 1024, 256 * 1024);
     }
@@ -41,35 +40,9 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         channel.pipeline()
-                .addLast("http", new HttpServerCodec())
+                .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                .addLast("aggregator", new BodyAggregator(config.maxBodyBytes(), stats))
+                .addLast("aggregator", new BodyAggregator(config.maxBodyBytes()))
                 .addLast("api", new HttpApiHandler(services, stats));
-    }
-
-    /** Answers a body over the limit with a JSON 413 and closes, instead of Netty's empty one. */
-    private static final class BodyAggregator extends HttpObjectAggregator {
-        private final HttpStats stats;
-
-        BodyAggregator(int maxContentLength, HttpStats stats) {
-            super(maxContentLength);
-            this.stats = stats;
-        }
-
-        @Override
-        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            stats.requests.increment();
-            stats.responded(413);
-            ApiError error =
-                    new ApiError(ApiError.TOO_LARGE, "the body is larger than " + maxContentLength() + " bytes", null);
-            byte[] body = CommandReplies.error(error);
-            FullHttpResponse response = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
-            response.headers()
-                    .set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                    .set(HttpHeaderNames.CONNECTION, "close");
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
     }
 }

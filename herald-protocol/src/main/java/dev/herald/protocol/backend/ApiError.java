@@ -33,6 +33,14 @@ public record ApiError(String code, String message, String field) {
     public static final String TOO_LARGE = "too_large";
     /** HTTP only: a body that is not {@code application/json}. */
     public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+    /** HTTP only: a request that is not well-formed HTTP/1.x (the connection is closed after the answer). */
+    public static final String BAD_REQUEST = "bad_request";
+    /** HTTP only: the request line is longer than the server accepts (the connection is closed). */
+    public static final String URI_TOO_LONG = "uri_too_long";
+    /** HTTP only: the header block is larger than the server accepts (the connection is closed). */
+    public static final String HEADERS_TOO_LARGE = "headers_too_large";
+    /** HTTP only: an {@code Expect} header other than {@code 100-continue}. */
+    public static final String EXPECTATION_FAILED = "expectation_failed";
 
     public static ApiError field(String code, String field, String message) {
         return new ApiError(code, field + ": " + message, field);
@@ -48,6 +56,9 @@ public record ApiError(String code, String message, String field) {
             case FORBIDDEN -> 403;
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case URI_TOO_LONG -> 414;
+            case HEADERS_TOO_LARGE -> 431;
+            case EXPECTATION_FAILED -> 417;
             default -> 400;
         };
     }
