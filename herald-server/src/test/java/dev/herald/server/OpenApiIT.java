@@ -18,6 +18,10 @@ import dev.herald.protocol.backend.CommandParser;
 import dev.herald.testkit.RawHttpClient;
 import dev.herald.testkit.RawHttpClient.Response;
 import dev.herald.testkit.WebSocketRecorder;
+import io.swagger.v3.oas.models.SpecVersion;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -87,6 +91,16 @@ class OpenApiIT {
         assertThat(DOCUMENT.get("openapi").asText()).isEqualTo("3.1.0");
         assertThat(DOCUMENT.at("/components/securitySchemes/bearer/scheme").asText())
                 .isEqualTo("bearer");
+    }
+
+    @Test
+    void theDocumentIsWellFormedOpenApi31() {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(DOCUMENT.toString(), null, options);
+
+        assertThat(parsed.getMessages()).as("the parser's complaints").isEmpty();
+        assertThat(parsed.getOpenAPI().getSpecVersion()).isEqualTo(SpecVersion.V31);
     }
 
     @Test
