@@ -33,7 +33,10 @@ public record ApiError(String code, String message, String field) {
     public static final String TOO_LARGE = "too_large";
     /** HTTP only: a body that is not {@code application/json}. */
     public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
-    /** HTTP only: a request that is not well-formed HTTP/1.x (the connection is closed after the answer). */
+    /**
+     * HTTP only: a request that is not well-formed HTTP/1.x (the connection is closed after the answer),
+     * or whose path does not percent-decode.
+     */
     public static final String BAD_REQUEST = "bad_request";
     /** HTTP only: the request line is longer than the server accepts (the connection is closed). */
     public static final String URI_TOO_LONG = "uri_too_long";
