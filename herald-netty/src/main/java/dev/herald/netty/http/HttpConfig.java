@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param host address to listen on; loopback by default
  * @param port port to listen on; 0 picks a free one
- * @param apiKeys keys accepted as {@code Authorization: Bearer <key>} on {@code /api/*}; with none,
- *     the API answers only requests from loopback
+ * @param apiKeys keys accepted as {@code Authorization: Bearer <key>} on {@code /api/*}, {@code /stats}
+ *     and {@code /admin/reload}; with none, those answer only requests from loopback
  * @param maxBodyBytes largest request body; larger ones are refused with 413
  */
 public record HttpConfig(String host, int port, List<String> apiKeys, int maxBodyBytes) {
