@@ -11,6 +11,7 @@ import dev.herald.server.HeraldServer;
 import dev.herald.testkit.WebSocketRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -361,7 +362,7 @@ abstract class HeraldClientContract {
                         "data"),
                 refused(
                         "a batch larger than api.max-batch",
-                        c -> c.pushBatch(java.util.Collections.nCopies(
+                        c -> c.pushBatch(Collections.nCopies(
                                 MAX_BATCH + 1, Push.toUids("a").data("x"))),
                         ErrorCode.TOO_MANY,
                         null),

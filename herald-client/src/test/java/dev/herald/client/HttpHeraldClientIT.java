@@ -6,16 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.server.HeraldServer;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +79,38 @@ class HttpHeraldClientIT extends HeraldClientContract {
         } finally {
             keyed.stop();
         }
+    }
+
+    @Test
+    void aServerWithoutApiKeysForbidsClientsOffItsLoopback() throws IOException {
+        InetAddress external = externalAddress();
+        HeraldServer open = TestServer.start("http.host", external.getHostAddress());
+        try (HeraldClient remote = HeraldClient.http(
+                URI.create("http://" + external.getHostAddress() + ":"
+                        + open.httpAddress().getPort()),
+                null)) {
+            assertThatThrownBy(remote::counts)
+                    .isExactlyInstanceOf(HeraldException.class)
+                    .hasFieldOrPropertyWithValue("code", ErrorCode.FORBIDDEN)
+                    .hasFieldOrPropertyWithValue("httpStatus", 403);
+        } finally {
+            open.stop();
+        }
+    }
+
+    /** A non-loopback IPv4 address of this machine, so that the server sees a remote client. */
+    private static InetAddress externalAddress() throws IOException {
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()) {
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
+                        return address;
+                    }
+                }
+            }
+        }
+        Assumptions.abort("no non-loopback IPv4 address on this machine");
+        throw new AssertionError("unreachable");
     }
 
     @Test
