@@ -67,7 +67,9 @@ function api(string $http, ?string $apiKey, string $verb, array $params): array
         fwrite(STDERR, "cannot reach the HTTP API at $http\n");
         exit(1);
     }
-    preg_match('{HTTP/\S+ (\d+)}', $http_response_header[0], $status);
+    // PHP 8.4+ has http_get_last_response_headers(); older versions set $http_response_header
+    $headers = function_exists('http_get_last_response_headers') ? http_get_last_response_headers() : $http_response_header;
+    preg_match('{HTTP/\S+ (\d+)}', $headers[0], $status);
     echo "    < {$status[1]} $reply\n";
     return json_decode($reply, true);
 }

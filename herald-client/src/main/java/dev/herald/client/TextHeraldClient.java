@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +44,8 @@ final class TextHeraldClient extends CommandClient {
     private final Duration connectTimeout;
     private final ScheduledThreadPoolExecutor timer;
     private final Object writeLock = new Object();
-    /** The current connection, or {@code null}; guarded by {@link #writeLock}. */
-    private Connection connection;
+    /** The current connection, or {@code null}; written under {@link #writeLock}. */
+    private volatile Connection connection;
 
     TextHeraldClient(Builder options, InetSocketAddress address) {
         super(options, "herald-text");
@@ -79,37 +80,47 @@ final class TextHeraldClient extends CommandClient {
                 connection = current;
             }
             current.write(call, line);
+            if (isClosed()) {
+                current.fail(closedError()); // close() ran while this call opened a connection
+            }
         }
         return call.future;
     }
 
     /** Starts the call's timeout; called once it is queued on {@code connection}. */
     void startTimer(Call call, Connection connection) {
-        ScheduledFuture<?> task = timer.schedule(
-                () -> {
-                    HeraldTransportException timedOut = new HeraldTransportException(
-                            ErrorCode.TIMEOUT,
-                            "no reply to " + call.verb + " from " + address + " within " + timeout.toMillis() + " ms",
-                            null);
-                    if (call.future.completeExceptionally(timedOut)) {
-                        connection.fail(new HeraldTransportException(
-                                ErrorCode.TRANSPORT,
-                                "connection to " + address + " closed: an earlier call timed out, and replies come"
-                                        + " in order",
-                                timedOut));
-                    }
-                },
-                timeout.toNanos(),
-                TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> task;
+        try {
+            task = timer.schedule(
+                    () -> {
+                        HeraldTransportException timedOut = new HeraldTransportException(
+                                ErrorCode.TIMEOUT,
+                                "no reply to " + call.verb + " from " + address + " within " + timeout.toMillis()
+                                        + " ms",
+                                null);
+                        if (call.future.completeExceptionally(timedOut)) {
+                            connection.fail(new HeraldTransportException(
+                                    ErrorCode.TRANSPORT,
+                                    "connection to " + address + " closed: an earlier call timed out, and replies come"
+                                            + " in order",
+                                    timedOut));
+                        }
+                    },
+                    timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            call.future.completeExceptionally(closedError()); // the client is closing
+            return;
+        }
         call.future.whenComplete((reply, failure) -> task.cancel(false));
     }
 
+    /** Not under the write lock: a writer blocked on a server that does not read must not block close. */
     @Override
     void closeTransport() {
-        synchronized (writeLock) {
-            if (connection != null) {
-                connection.fail(closedError());
-            }
+        Connection current = connection;
+        if (current != null) {
+            current.fail(closedError());
         }
         timer.shutdownNow();
     }
@@ -265,6 +276,12 @@ final class TextHeraldClient extends CommandClient {
                 call.future.completeExceptionally(e);
                 throw e; // not a Herald reply: the replies that follow cannot be trusted either
             } catch (HeraldException e) {
+                if (e.code() == ErrorCode.LINE_TOO_LONG) {
+                    // The server closes the connection after this reply: drop it now, so that the next
+                    // call opens a new one instead of racing the close.
+                    fail(new HeraldTransportException(
+                            ErrorCode.TRANSPORT, "the server closed the connection after line_too_long", e));
+                }
                 call.future.completeExceptionally(e);
             }
         }

@@ -253,6 +253,7 @@ abstract class HeraldClientContract {
 
         assertThat(alice1.awaitClose()).isEqualTo(new WebSocketRecorder.Close(4501, "logged out"));
         assertThat(alice2.awaitClose()).isEqualTo(new WebSocketRecorder.Close(4501, "logged out"));
+        await().atMost(WAIT).until(() -> !server.hub().isOnline("alice")); // the close handshake ends
         assertThat(client.kick("alice", null)).isZero();
         bob.assertNoMoreMessages();
     }
