@@ -348,13 +348,13 @@ class TextPortIT {
             assertThat(read).isLessThan(lines);
             Thread stopper = new Thread(server::stop);
             stopper.start();
-            for (int i = 0; i < read; i++) {
-                String reply = php.readLine();
-                if (reply == null || !reply.contains("'n" + i + "'")) {
-                    assertThat(reply).as("reply %d", i).contains("error invalid_json", "'n" + i + "'");
-                }
+            // On a busy machine the server may still read a few lines after the sample: all are answered.
+            int answered = 0;
+            for (String reply = php.readLine(); reply != null; reply = php.readLine()) {
+                assertThat(reply).as("reply %d", answered).contains("error invalid_json", "'n" + answered + "'");
+                answered++;
             }
-            assertThat(php.readLine()).isNull();
+            assertThat((long) answered).isGreaterThanOrEqualTo(read).isEqualTo(text().get("lines"));
             stopper.join(10_000);
             writer.join(10_000);
             assertThat(stopper.isAlive()).isFalse();
