@@ -1,0 +1,186 @@
+package dev.herald.client;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One message and where it goes: {@code Push.toUids("alice").toGroups("room:42").excludeUids("bob").data(…)}.
+ * Each connection receives a push once, however many parts of the target name it.
+ *
+ * <p>The data is what the WebSocket client's {@code onmessage} sees in {@code e.data}: a {@link
+ * String} is sent as that text; any other object (a {@code JsonNode}, a map, a record…) as its JSON
+ * text, serialized by the client's {@code ObjectMapper}; {@link Target#dataJson(String)} sends JSON
+ * text you already have, unchanged.
+ *
+ * <p>Immutable and thread-safe; a {@link Target} can be reused for many pushes. Nothing is checked
+ * here beyond nulls: the server validates uids, group names and sizes, and its refusal comes back as
+ * a {@link HeraldException} naming the field.
+ */
+public final class Push {
+
+    private final Target target;
+    private final Object data;
+    private final boolean rawJson;
+
+    private Push(Target target, Object data, boolean rawJson) {
+        this.target = target;
+        this.data = Objects.requireNonNull(data, "data");
+        this.rawJson = rawJson;
+    }
+
+    /** A target naming these uids. */
+    public static Target toUids(String... uids) {
+        return Target.EMPTY.toUids(uids);
+    }
+
+    /** A target naming these uids. */
+    public static Target toUids(Collection<String> uids) {
+        return Target.EMPTY.toUids(uids);
+    }
+
+    /** A target naming the members of these groups. */
+    public static Target toGroups(String... groups) {
+        return Target.EMPTY.toGroups(groups);
+    }
+
+    /** A target naming the members of these groups. */
+    public static Target toGroups(Collection<String> groups) {
+        return Target.EMPTY.toGroups(groups);
+    }
+
+    /** A target naming every connection (exclusions still apply). */
+    public static Target toAll() {
+        return Target.EMPTY.toAll();
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    /** The data as given: a {@code String}, JSON text (see {@link #isRawJson()}) or any object. */
+    public Object data() {
+        return data;
+    }
+
+    /** Whether {@link #data()} is JSON text to send unchanged ({@link Target#dataJson(String)}). */
+    public boolean isRawJson() {
+        return rawJson;
+    }
+
+    @Override
+    public String toString() {
+        return "Push" + target + " data=" + data;
+    }
+
+    /** Where a push goes: uids, groups or all, minus excluded uids and connections. Immutable. */
+    public static final class Target {
+
+        static final Target EMPTY = new Target(Set.of(), Set.of(), false, Set.of(), Set.of());
+
+        private final Set<String> uids;
+        private final Set<String> groups;
+        private final boolean all;
+        private final Set<String> excludedUids;
+        private final Set<String> excludedConnections;
+
+        private Target(
+                Set<String> uids,
+                Set<String> groups,
+                boolean all,
+                Set<String> excludedUids,
+                Set<String> excludedConnections) {
+            this.uids = uids;
+            this.groups = groups;
+            this.all = all;
+            this.excludedUids = excludedUids;
+            this.excludedConnections = excludedConnections;
+        }
+
+        public Target toUids(String... uids) {
+            return toUids(List.of(uids));
+        }
+
+        public Target toUids(Collection<String> uids) {
+            return new Target(plus(this.uids, uids), groups, all, excludedUids, excludedConnections);
+        }
+
+        public Target toGroups(String... groups) {
+            return toGroups(List.of(groups));
+        }
+
+        public Target toGroups(Collection<String> groups) {
+            return new Target(uids, plus(this.groups, groups), all, excludedUids, excludedConnections);
+        }
+
+        /** Every connection (exclusions still apply). */
+        public Target toAll() {
+            return new Target(uids, groups, true, excludedUids, excludedConnections);
+        }
+
+        /** Leaves out every connection of these uids. */
+        public Target excludeUids(String... uids) {
+            return excludeUids(List.of(uids));
+        }
+
+        public Target excludeUids(Collection<String> uids) {
+            return new Target(this.uids, groups, all, plus(excludedUids, uids), excludedConnections);
+        }
+
+        /** Leaves out these connections, by id (as the server reports them, e.g. {@code 2s}). */
+        public Target excludeConnections(String... connections) {
+            return excludeConnections(List.of(connections));
+        }
+
+        public Target excludeConnections(Collection<String> connections) {
+            return new Target(uids, groups, all, excludedUids, plus(excludedConnections, connections));
+        }
+
+        /** The push of {@code data}: a {@code String} as its text, any other object as its JSON. */
+        public Push data(Object data) {
+            return new Push(this, data, false);
+        }
+
+        /** The push of JSON text, sent unchanged: clients receive exactly {@code json}. */
+        public Push dataJson(String json) {
+            return new Push(this, json, true);
+        }
+
+        public Set<String> uids() {
+            return uids;
+        }
+
+        public Set<String> groups() {
+            return groups;
+        }
+
+        public boolean all() {
+            return all;
+        }
+
+        public Set<String> excludedUids() {
+            return excludedUids;
+        }
+
+        public Set<String> excludedConnections() {
+            return excludedConnections;
+        }
+
+        private static Set<String> plus(Set<String> set, Collection<String> more) {
+            Set<String> union = new LinkedHashSet<>(set);
+            for (String item : more) {
+                union.add(Objects.requireNonNull(item, "null in a target"));
+            }
+            return Collections.unmodifiableSet(union);
+        }
+
+        @Override
+        public String toString() {
+            return "[uids=" + uids + " groups=" + groups + " all=" + all + " excludedUids=" + excludedUids
+                    + " excludedConnections=" + excludedConnections + "]";
+        }
+    }
+}
