@@ -33,6 +33,8 @@ public record ApiError(String code, String message, String field) {
     public static final String TOO_LARGE = "too_large";
     /** HTTP only: a body that is not {@code application/json}. */
     public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+    /** HTTP only ({@code POST /admin/reload}): the configuration read again is invalid; nothing was applied. */
+    public static final String INVALID_CONFIG = "invalid_config";
 
     public static ApiError field(String code, String field, String message) {
         return new ApiError(code, field + ": " + message, field);
