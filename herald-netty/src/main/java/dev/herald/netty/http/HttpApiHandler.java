@@ -167,12 +167,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                         ? done(Reply.json(CommandReply.ok(
                                 CommandReplies.map(services.stats().get()))))
                         : done(refusal(ctx));
-            default ->
-                authorized(ctx, request)
-                        ? services.reload()
-                                .get()
-                                .thenApply(report -> Reply.json(CommandReply.ok(CommandReplies.map(report))))
-                        : done(refusal(ctx));
+            default -> authorized(ctx, request) ? services.reload().get().thenApply(Reply::json) : done(refusal(ctx));
         };
     }
 
@@ -188,7 +183,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             return done(Reply.error(new ApiError(ApiError.INVALID_JSON, "the body is not valid UTF-8", null)));
         }
         BackendCommand command = services.parser().parse(verb, body, 0, body.length);
-        return services.executor().execute(command, stats::pushed).thenApply(Reply::json);
+        return services.executor().execute(command, stats.pushes).thenApply(Reply::json);
     }
 
     private static boolean isJson(FullHttpRequest request) {

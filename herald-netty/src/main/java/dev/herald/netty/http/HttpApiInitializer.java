@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.function.Supplier;
 
 /**
  * The HTTP pipeline: {@code HttpServerCodec → HttpServerKeepAliveHandler → HttpObjectAggregator (413
@@ -25,10 +26,15 @@ import io.netty.handler.codec.http.HttpVersion;
 public final class HttpApiInitializer extends ChannelInitializer<Channel> {
 
     private final HttpServices services;
-    private final HttpConfig config;
+    private final Supplier<HttpConfig> config;
     private final HttpStats stats;
 
     public HttpApiInitializer(HttpServices services, HttpConfig config, HttpStats stats) {
+        this(services, () -> config, stats);
+    }
+
+    /** An HTTP listener whose {@code max-body-bytes} is read when a connection opens. */
+    public HttpApiInitializer(HttpServices services, Supplier<HttpConfig> config, HttpStats stats) {
         this.services = services;
         this.config = config;
         this.stats = stats;
@@ -43,7 +49,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
         channel.pipeline()
                 .addLast("http", new HttpServerCodec())
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                .addLast("aggregator", new BodyAggregator(config.maxBodyBytes(), stats))
+                .addLast("aggregator", new BodyAggregator(config.get().maxBodyBytes(), stats))
                 .addLast("api", new HttpApiHandler(services, stats));
     }
 
