@@ -56,6 +56,16 @@ public final class ConfigLoader {
      * @throws ConfigException naming the key or file at fault
      */
     public static ServerConfig load(Path home, Path configFile, Map<String, String> env, Map<String, String> flags) {
+        return build(values(configFile, env, flags), home);
+    }
+
+    /**
+     * The value of every key as written (a default, or the text from the file, the environment or a
+     * flag), before parsing; {@link #build} parses and validates them.
+     *
+     * @throws ConfigException for a file that cannot be read or an unknown key
+     */
+    static Map<String, String> values(Path configFile, Map<String, String> env, Map<String, String> flags) {
         Map<String, String> values = new LinkedHashMap<>();
         for (ConfigKey key : ConfigKey.ALL) {
             values.put(key.name(), key.defaultValue());
@@ -79,10 +89,18 @@ public final class ConfigLoader {
             }
             values.put(flag.getKey(), flag.getValue());
         }
-        return build(new Values(values, home));
+        return values;
     }
 
-    private static ServerConfig build(Values v) {
+    /**
+     * Parses and validates the values of every key.
+     *
+     * @param values by key name, as {@link #values} returns them
+     * @param home base of relative paths
+     * @throws ConfigException naming the key at fault
+     */
+    static ServerConfig build(Map<String, String> values, Path home) {
+        Values v = new Values(values, home);
         WebSocketConfig websocket = section(
                 "websocket",
                 () -> new WebSocketConfig(
@@ -119,7 +137,8 @@ public final class ConfigLoader {
                         v.path("server.pid-file")));
         LogConfig log =
                 section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
-        return new ServerConfig(websocket, text, http, api, server, log);
+        MetricsConfig metrics = section("metrics", () -> new MetricsConfig(v.integer("metrics.latency-sample-every")));
+        return new ServerConfig(websocket, text, http, api, server, log, metrics);
     }
 
     private static <T> T section(String name, Supplier<T> build) {
