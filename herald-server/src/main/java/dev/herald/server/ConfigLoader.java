@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -158,7 +159,9 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " not found");
         } catch (IOException e) {
-            throw new ConfigException("config file " + file + " is not valid YAML: " + e.getMessage(), e);
+            // Not the parser's whole message, nor the exception as cause: they quote lines of the file,
+            // which may hold API keys.
+            throw new ConfigException("config file " + file + " is not valid YAML: " + yamlError(e));
         }
         Map<String, String> values = new LinkedHashMap<>();
         if (root == null || root.isMissingNode() || root.isNull()) {
@@ -169,6 +172,18 @@ public final class ConfigLoader {
         }
         flatten("", root, values, file);
         return values;
+    }
+
+    /** The parser's description of a YAML error, without the lines of the file it quotes. */
+    static String yamlError(IOException e) {
+        String message = e instanceof JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
+        List<String> parts = new ArrayList<>();
+        for (String line : String.valueOf(message).split("\n")) {
+            if (!line.isBlank() && !line.startsWith("    ")) {
+                parts.add(line.strip());
+            }
+        }
+        return String.join(" ", parts);
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> into, Path file) {
