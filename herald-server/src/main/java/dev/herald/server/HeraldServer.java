@@ -171,26 +171,36 @@ public final class HeraldServer implements AutoCloseable {
 
     /**
      * Reads the configuration sources again and applies what can change live (see {@link
-     * LiveConfig#LIVE_KEYS}); off the event loop, since it reads a file. Connections stay open.
+     * LiveConfig#LIVE_KEYS}); on a thread of its own, since it reads a file. Connections stay open.
      */
     private CompletionStage<CommandReply> reload() {
-        return CompletableFuture.supplyAsync(() -> {
-            LiveConfig.Reload reload;
-            try {
-                reload = config.reload();
-            } catch (ConfigException e) {
-                log.warn("reload refused, nothing changed: {}", e.getMessage());
-                return CommandReply.error(new ApiError(ApiError.INVALID_CONFIG, e.getMessage(), null));
-            }
-            if (!reload.after().log().equals(reload.before().log())) {
-                logging.accept(reload.after().log());
-            }
+        return CompletableFuture.supplyAsync(this::reloadNow, task -> {
+            Thread thread = new Thread(task, "herald-reload");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    private CommandReply reloadNow() {
+        LiveConfig.Reload reload;
+        try {
+            reload = config.reload();
+        } catch (ConfigException e) {
+            log.warn("reload refused, nothing changed: {}", e.getMessage());
+            return CommandReply.error(new ApiError(ApiError.INVALID_CONFIG, e.getMessage(), null));
+        }
+        if (!reload.after().log().equals(reload.before().log())) {
+            logging.accept(reload.after().log());
+        }
+        if (reload.applied().isEmpty() && reload.restartRequired().isEmpty()) {
+            log.info("reloaded configuration: nothing changed");
+        } else {
             log.info(
                     "reloaded configuration: applied {}; restart required for {}",
                     reload.applied(),
                     reload.restartRequired());
-            return CommandReply.ok(CommandReplies.map(reload.report()));
-        });
+        }
+        return CommandReply.ok(CommandReplies.map(reload.report()));
     }
 
     public InetSocketAddress websocketAddress() {
