@@ -112,6 +112,16 @@ public final class Hub {
         return List.of(byUid.getOrDefault(uid, NONE));
     }
 
+    /** The ids ({@link SessionId#toString()}) of the connections bound to a uid, in bind order. */
+    public List<String> connectionIds(String uid) {
+        Session[] sessions = byUid.getOrDefault(uid, NONE);
+        List<String> ids = new ArrayList<>(sessions.length);
+        for (Session session : sessions) {
+            ids.add(session.id().toString());
+        }
+        return ids;
+    }
+
     public boolean isOnline(String uid) {
         return byUid.containsKey(uid);
     }

@@ -2,6 +2,7 @@ package dev.herald.core;
 
 import dev.herald.core.engine.Engine;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,6 +29,11 @@ public final class Pusher {
 
     public CompletionStage<Map<String, Boolean>> online(Collection<String> uids) {
         return engine.online(uids);
+    }
+
+    /** The ids of a uid's connections, for {@code exclude.connections} and {@code kick}. */
+    public CompletionStage<List<String>> connections(String uid) {
+        return engine.connections(uid);
     }
 
     public CompletionStage<Page> onlineUids(String after, int limit) {

@@ -12,10 +12,14 @@ public record SessionId(long value) {
         return new SessionId(SEQUENCE.incrementAndGet());
     }
 
-    /** The id printed by {@link #toString()}, or {@code null} if {@code text} is not one. */
+    /**
+     * The id printed by {@link #toString()}, or {@code null} if {@code text} is not exactly such a
+     * text: {@code "2S"} or {@code "02s"} name no connection, as they match none in an exclusion.
+     */
     public static SessionId parse(String text) {
         try {
-            return new SessionId(Long.parseLong(text, 36));
+            SessionId id = new SessionId(Long.parseLong(text, 36));
+            return id.toString().equals(text) ? id : null;
         } catch (NumberFormatException e) {
             return null;
         }

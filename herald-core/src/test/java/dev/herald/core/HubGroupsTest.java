@@ -122,6 +122,18 @@ class HubGroupsTest {
     }
 
     @Test
+    void connectionIdsOfAUidInBindOrder() {
+        RecordingSession first = connect("a");
+        RecordingSession second = connect("a");
+        connect("b");
+        assertThat(hub.connectionIds("a"))
+                .containsExactly(first.id().toString(), second.id().toString());
+        hub.unregister(first);
+        assertThat(hub.connectionIds("a")).containsExactly(second.id().toString());
+        assertThat(hub.connectionIds("nobody")).isEmpty();
+    }
+
+    @Test
     void offlineUidsLeaveTheListing() {
         RecordingSession a = connect("a");
         connect("b");

@@ -81,7 +81,13 @@ public final class HeraldServer implements AutoCloseable {
         this.pusher = new Pusher(engine);
         this.webSocketStats = new WebSocketStats(
                 metrics.writeLatency(), config.get().metrics().latencySampleEvery());
-        this.webSocket = new WebSocketInitializer(hub, config.view(ServerConfig::websocket), webSocketStats);
+        Supplier<ApiConfig> api = config.view(ServerConfig::api);
+        this.webSocket = new WebSocketInitializer(
+                hub,
+                pusher,
+                config.view(ServerConfig::websocket),
+                () -> api.get().maxGroupBytes(),
+                webSocketStats);
         Supplier<CommandLimits> limits = config.view(c -> new CommandLimits(
                 c.websocket().maxUidBytes(),
                 c.api().maxGroupBytes(),

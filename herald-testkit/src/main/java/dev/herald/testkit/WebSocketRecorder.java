@@ -103,6 +103,19 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
         }
     }
 
+    /**
+     * Removes and returns, without waiting, the messages received so far that no await consumed;
+     * closes and errors among them are dropped. For clients whose traffic is checked after the fact.
+     */
+    public java.util.List<String> drainMessages() {
+        java.util.List<Object> received = new java.util.ArrayList<>();
+        events.drainTo(received);
+        return received.stream()
+                .filter(String.class::isInstance)
+                .map(String.class::cast)
+                .toList();
+    }
+
     /** Fails if anything was received that no earlier await consumed. */
     public void assertNoMoreMessages() {
         assertThat(events).as("unexpected events").isEmpty();

@@ -8,6 +8,7 @@ import dev.herald.core.Page;
 import dev.herald.core.PushResult;
 import dev.herald.core.Target;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
@@ -25,6 +26,12 @@ public interface Engine extends AutoCloseable {
 
     /** Which of the uids have a connection anywhere, in the order given. */
     CompletionStage<Map<String, Boolean>> online(Collection<String> uids);
+
+    /**
+     * The ids ({@link dev.herald.core.SessionId#toString()}) of a uid's open connections, in bind order;
+     * empty if the uid is offline. The ids name connections in {@code exclude.connections} and {@code kick}.
+     */
+    CompletionStage<List<String>> connections(String uid);
 
     /** Online uids in ascending order after {@code after} ({@code null}: from the start). */
     CompletionStage<Page> onlineUids(String after, int limit);

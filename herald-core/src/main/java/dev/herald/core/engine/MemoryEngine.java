@@ -9,6 +9,7 @@ import dev.herald.core.Page;
 import dev.herald.core.PushResult;
 import dev.herald.core.Target;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,6 +32,11 @@ public final class MemoryEngine implements Engine {
     @Override
     public CompletionStage<Map<String, Boolean>> online(Collection<String> uids) {
         return now(() -> hub.online(uids));
+    }
+
+    @Override
+    public CompletionStage<List<String>> connections(String uid) {
+        return now(() -> hub.connectionIds(uid));
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.herald.core.PushResult;
 import dev.herald.core.Pusher;
 import dev.herald.protocol.backend.ApiError;
 import dev.herald.protocol.backend.BackendCommand;
+import dev.herald.protocol.backend.BackendCommand.Connections;
 import dev.herald.protocol.backend.BackendCommand.Count;
 import dev.herald.protocol.backend.BackendCommand.Join;
 import dev.herald.protocol.backend.BackendCommand.KickConnections;
@@ -86,6 +87,9 @@ public final class CommandExecutor {
             return CompletableFuture.completedFuture(CommandReply.error(rejected.error()));
         } else if (command instanceof Online online) {
             return pusher.online(online.uids()).thenApply(result -> CommandReply.ok(CommandReplies.online(result)));
+        } else if (command instanceof Connections connections) {
+            return pusher.connections(connections.uid())
+                    .thenApply(ids -> CommandReply.ok(CommandReplies.connections(connections.uid(), ids)));
         } else if (command instanceof ListUids list) {
             return pusher.onlineUids(list.after(), list.limit())
                     .thenApply(page -> CommandReply.ok(CommandReplies.page("uids", page)));

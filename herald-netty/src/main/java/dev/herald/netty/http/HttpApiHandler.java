@@ -2,7 +2,6 @@ package dev.herald.netty.http;
 
 import dev.herald.netty.OrderedReplies;
 import dev.herald.netty.backend.CommandReply;
-import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.ApiError;
 import dev.herald.protocol.backend.BackendCommand;
 import dev.herald.protocol.backend.CommandParser;
@@ -179,9 +178,6 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                     new ApiError(ApiError.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json", null)));
         }
         byte[] body = ByteBufUtil.getBytes(content);
-        if (!Utf8.isValid(body, 0, body.length)) {
-            return done(Reply.error(new ApiError(ApiError.INVALID_JSON, "the body is not valid UTF-8", null)));
-        }
         BackendCommand command = services.parser().parse(verb, body, 0, body.length);
         return services.executor().execute(command, stats.pushes).thenApply(Reply::json);
     }

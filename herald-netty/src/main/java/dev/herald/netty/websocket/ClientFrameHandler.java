@@ -2,8 +2,13 @@ package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
+import dev.herald.core.Message;
+import dev.herald.core.Pusher;
 import dev.herald.protocol.Names;
 import dev.herald.protocol.Utf8;
+import dev.herald.protocol.backend.ApiError;
+import dev.herald.protocol.backend.CommandReplies;
+import dev.herald.protocol.client.GroupRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -22,13 +27,17 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.zip.DataFormatException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The seed's client protocol on one connection: the first data frame is the uid; later frames are
- * counted and ignored. Registers the connection with the {@link Hub} on handshake and removes it on
+ * counted and ignored, except, with {@code websocket.client-groups}, the text messages {@code join
+ * <group>} and {@code leave <group>} ({@link GroupRequest}), which the {@link Pusher} runs for the
+ * connection's uid. Registers the connection with the {@link Hub} on handshake and removes it on
  * close. Per-connection state: one instance per channel.
  */
 final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
@@ -36,15 +45,26 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     private static final Logger log = LoggerFactory.getLogger(ClientFrameHandler.class);
 
     private final Hub hub;
+    private final Pusher pusher;
     private final WebSocketConfig config;
+    private final int maxGroupBytes;
     private final SessionSweepers sweepers;
     private final WebSocketStats stats;
     private SessionSweeper sweeper;
     private WebSocketSession session;
+    private String uid;
 
-    ClientFrameHandler(Hub hub, WebSocketConfig config, SessionSweepers sweepers, WebSocketStats stats) {
+    ClientFrameHandler(
+            Hub hub,
+            Pusher pusher,
+            WebSocketConfig config,
+            int maxGroupBytes,
+            SessionSweepers sweepers,
+            WebSocketStats stats) {
         this.hub = hub;
+        this.pusher = pusher;
         this.config = config;
+        this.maxGroupBytes = maxGroupBytes;
         this.sweepers = sweepers;
         this.stats = stats;
     }
@@ -87,6 +107,16 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             return; // a pong
         }
         stats.framesReceived.increment();
+        if (session.bound
+                && !session.isClosing()
+                && config.clientGroups()
+                && frame instanceof TextWebSocketFrame text) {
+            GroupRequest request = GroupRequest.parse(text.text());
+            if (request != null) {
+                groupRequest(request);
+                return;
+            }
+        }
         if (session.bound || session.isClosing()) {
             stats.framesIgnored.increment();
             log.trace(
@@ -129,7 +159,40 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
         if (hub.bind(session, uid)) {
             session.bound = true;
+            this.uid = uid;
         }
+    }
+
+    /**
+     * Joins or leaves a group for this connection's uid. Nothing is sent back on success; a refused
+     * group name, or an engine failure, is answered with one text message holding the JSON error, as
+     * a backend command's.
+     */
+    private void groupRequest(GroupRequest request) {
+        ApiError refusal = request.refusal(maxGroupBytes);
+        if (refusal != null) {
+            log.debug("refused group request session={} uid={}: {}", session.id(), uid, refusal.message());
+            session.send(Message.ofUtf8(CommandReplies.error(refusal)));
+            return;
+        }
+        List<String> uids = List.of(uid);
+        CompletionStage<Integer> done =
+                request.join() ? pusher.join(request.group(), uids) : pusher.leave(request.group(), uids);
+        done.whenComplete((changed, failure) -> {
+            if (failure != null) {
+                log.warn(
+                        "group request failed session={} uid={} group={}", session.id(), uid, request.group(), failure);
+                session.send(Message.ofUtf8(CommandReplies.error(
+                        new ApiError(ApiError.INTERNAL, (request.join() ? "join" : "leave") + " failed", null))));
+            } else {
+                log.trace(
+                        "{} session={} uid={} group={}",
+                        request.join() ? "join" : "leave",
+                        session.id(),
+                        uid,
+                        request.group());
+            }
+        });
     }
 
     /**

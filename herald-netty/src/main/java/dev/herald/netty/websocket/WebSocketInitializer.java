@@ -2,6 +2,7 @@ package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
+import dev.herald.core.Pusher;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,7 +34,9 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_HANDSHAKE_BODY_BYTES = 8192;
 
     private final Hub hub;
+    private final Pusher pusher;
     private final Supplier<WebSocketConfig> config;
+    private final IntSupplier maxGroupBytes;
     private final WebSocketStats stats;
     private final SessionSweepers sweepers;
     private volatile ProtocolConfig protocol;
@@ -40,13 +44,23 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     /** The protocol handler's settings, derived once per configuration. */
     private record ProtocolConfig(WebSocketConfig config, WebSocketServerProtocolConfig netty) {}
 
-    public WebSocketInitializer(Hub hub, WebSocketConfig config, WebSocketStats stats) {
-        this(hub, () -> config, stats);
+    public WebSocketInitializer(
+            Hub hub, Pusher pusher, WebSocketConfig config, int maxGroupBytes, WebSocketStats stats) {
+        this(hub, pusher, () -> config, () -> maxGroupBytes, stats);
     }
 
-    public WebSocketInitializer(Hub hub, Supplier<WebSocketConfig> config, WebSocketStats stats) {
+    /**
+     * @param pusher runs the clients' own {@code join}/{@code leave} requests (when {@code
+     *     websocket.client-groups} is on), so an engine shares them with the cluster
+     * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes}), read when
+     *     a connection opens
+     */
+    public WebSocketInitializer(
+            Hub hub, Pusher pusher, Supplier<WebSocketConfig> config, IntSupplier maxGroupBytes, WebSocketStats stats) {
         this.hub = hub;
+        this.pusher = pusher;
         this.config = config;
+        this.maxGroupBytes = maxGroupBytes;
         this.stats = stats;
         this.sweepers = new SessionSweepers(config);
     }
@@ -118,6 +132,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
         }
         pipeline.addLast("websocket", new WebSocketServerProtocolHandler(protocolConfig(config)));
         pipeline.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageBytes()));
-        pipeline.addLast("client", new ClientFrameHandler(hub, config, sweepers, stats));
+        pipeline.addLast(
+                "client", new ClientFrameHandler(hub, pusher, config, maxGroupBytes.getAsInt(), sweepers, stats));
     }
 }

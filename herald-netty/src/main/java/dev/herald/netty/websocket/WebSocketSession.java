@@ -75,6 +75,11 @@ public final class WebSocketSession implements Session {
             return false;
         }
         if (!channel.isWritable()) {
+            if (channel.unsafe().outboundBuffer() == null) {
+                // Netty drops the outbound buffer first when it closes a channel (which then reads as
+                // unwritable, yet still active): a connection going away, not a slow consumer.
+                return false;
+            }
             if (closing == 0) {
                 log.warn("closing slow consumer session={}", id);
             }

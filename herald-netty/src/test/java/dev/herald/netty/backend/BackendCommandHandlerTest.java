@@ -47,6 +47,11 @@ class BackendCommandHandlerTest {
         }
 
         @Override
+        public CompletionStage<List<String>> connections(String uid) {
+            return unused();
+        }
+
+        @Override
         public CompletionStage<dev.herald.core.Page> onlineUids(String after, int limit) {
             return unused();
         }

@@ -56,6 +56,13 @@ public sealed interface BackendCommand {
         }
     }
 
+    /** {@code connections}: the ids of a uid's open connections. */
+    record Connections(String uid) implements BackendCommand {
+        public Connections {
+            Objects.requireNonNull(uid, "uid");
+        }
+    }
+
     /** {@code uids}: a page of online uids. */
     record ListUids(String after, int limit) implements BackendCommand {}
 

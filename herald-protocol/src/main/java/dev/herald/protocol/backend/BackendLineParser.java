@@ -29,7 +29,8 @@ import java.util.function.Supplier;
 public final class BackendLineParser {
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
-    private static final int LONGEST_VERB = 9;
+    private static final int LONGEST_VERB =
+            CommandParser.VERBS.stream().mapToInt(String::length).max().orElseThrow();
 
     private final CommandParser commands;
 
@@ -47,13 +48,15 @@ public final class BackendLineParser {
         if (line.length == 0) {
             return new Invalid(BackendError.EMPTY_LINE, "empty line");
         }
-        if (!Utf8.isValid(line, 0, line.length)) {
-            return new Invalid(BackendError.INVALID_UTF8, "line is not valid UTF-8");
-        }
+        // The verb is ASCII, so it is found before the UTF-8 check: a command gets a JSON reply even
+        // when its parameters are not UTF-8.
         String verb = verb(line);
         if (verb != null) {
             int start = Math.min(verb.length() + 1, line.length);
             return commands.parse(verb, line, start, line.length - start);
+        }
+        if (!Utf8.isValid(line, 0, line.length)) {
+            return new Invalid(BackendError.INVALID_UTF8, "line is not valid UTF-8");
         }
         return seedLine(line);
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.herald.core.Kick;
 import dev.herald.core.Target;
 import dev.herald.protocol.Names;
+import dev.herald.protocol.Utf8;
+import dev.herald.protocol.backend.BackendCommand.Connections;
 import dev.herald.protocol.backend.BackendCommand.Count;
 import dev.herald.protocol.backend.BackendCommand.Join;
 import dev.herald.protocol.backend.BackendCommand.KickConnections;
@@ -40,7 +42,18 @@ public final class CommandParser {
 
     /** The command verbs, as they appear on the Text port and in {@code /api/<verb>}. */
     public static final Set<String> VERBS = Set.of(
-            "push", "broadcast", "online", "uids", "groups", "count", "members", "join", "leave", "kick", "stats");
+            "push",
+            "broadcast",
+            "online",
+            "connections",
+            "uids",
+            "groups",
+            "count",
+            "members",
+            "join",
+            "leave",
+            "kick",
+            "stats");
 
     /** Longest kick reason: a close frame's reason text is at most 123 bytes. */
     public static final int MAX_REASON_BYTES = 123;
@@ -65,9 +78,13 @@ public final class CommandParser {
 
     /**
      * Decodes the parameters of {@code verb} from {@code json[offset, offset+length)}. Empty or blank
-     * parameters mean {@code {}}. The bytes must be valid UTF-8; pushed data is copied out of them.
+     * parameters mean {@code {}}. Bytes that are not valid UTF-8 are refused as {@code invalid_json};
+     * pushed data is copied out of them.
      */
     public BackendCommand parse(String verb, byte[] json, int offset, int length) {
+        if (!Utf8.isValid(json, offset, length)) {
+            return new Rejected(verb, new ApiError(ApiError.INVALID_JSON, "the parameters are not valid UTF-8", null));
+        }
         try (JsonParser parser = JSON.createParser(json, offset, length)) {
             Reader reader = new Reader(parser, json, offset);
             parser.nextToken();
@@ -75,6 +92,7 @@ public final class CommandParser {
                 case "push" -> reader.push();
                 case "broadcast" -> reader.broadcast();
                 case "online" -> reader.online();
+                case "connections" -> reader.connections();
                 case "uids" -> reader.listUids();
                 case "groups" -> reader.listGroups();
                 case "count" -> reader.count();
@@ -329,6 +347,21 @@ public final class CommandParser {
                 throw invalid("uids", "at most " + limits.maxPage() + " uids");
             }
             return new Online(uids);
+        }
+
+        BackendCommand connections() throws IOException {
+            String[] uid = {null};
+            object("", (name, path) -> {
+                if (!name.equals("uid")) {
+                    return false;
+                }
+                uid[0] = uid(path);
+                return true;
+            });
+            if (uid[0] == null) {
+                throw missing("uid", "the uid whose connections to list");
+            }
+            return new Connections(uid[0]);
         }
 
         BackendCommand listUids() throws IOException {

@@ -74,6 +74,18 @@ public final class CommandReplies {
         });
     }
 
+    /** {@code {"uid":u,"connections":["id",…]}}. */
+    public static byte[] connections(String uid, List<String> ids) {
+        return object(json -> {
+            json.writeStringField("uid", uid);
+            json.writeArrayFieldStart("connections");
+            for (String id : ids) {
+                json.writeString(id);
+            }
+            json.writeEndArray();
+        });
+    }
+
     /** {@code {"<name>":[…],"next":cursor|null}}. */
     public static byte[] page(String name, Page page) {
         return object(json -> pageFields(json, name, page));

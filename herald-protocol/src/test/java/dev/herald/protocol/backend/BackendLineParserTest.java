@@ -75,6 +75,14 @@ class BackendLineParserTest {
     }
 
     @Test
+    void aCommandWhoseParametersAreNotUtf8GetsAJsonError() {
+        byte[] line = {'p', 'u', 's', 'h', ' ', '{', '"', 'u', 'i', 'd', '"', ':', '"', (byte) 0xFF, '"', '}'};
+        assertThat(parser.parse(line))
+                .isEqualTo(new BackendCommand.Rejected(
+                        "push", new ApiError(ApiError.INVALID_JSON, "the parameters are not valid UTF-8", null)));
+    }
+
+    @Test
     void deepNestingIsAnErrorNotAStackOverflow() {
         String deep = "{\"uid\":\"a\",\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         assertThat(((Invalid) parser.parse(deep.getBytes(StandardCharsets.UTF_8))).error())

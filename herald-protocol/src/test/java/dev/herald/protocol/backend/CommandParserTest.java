@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.core.Kick;
 import dev.herald.core.Target;
+import dev.herald.protocol.backend.BackendCommand.Connections;
 import dev.herald.protocol.backend.BackendCommand.Count;
 import dev.herald.protocol.backend.BackendCommand.Join;
 import dev.herald.protocol.backend.BackendCommand.KickConnections;
@@ -87,6 +88,8 @@ class CommandParserTest {
     void queriesAndMembership() {
         assertThat(line("online {\"uid\":\"a\"}")).isEqualTo(new Online(List.of("a")));
         assertThat(line("online {\"uids\":[\"a\",42]}")).isEqualTo(new Online(List.of("a", "42")));
+        assertThat(line("connections {\"uid\":\"a\"}")).isEqualTo(new Connections("a"));
+        assertThat(line("connections {\"uid\":7}")).isEqualTo(new Connections("7"));
         assertThat(line("uids")).isEqualTo(new ListUids(null, 100 > 50 ? 50 : 100));
         assertThat(line("uids {\"after\":\"m\",\"limit\":10}")).isEqualTo(new ListUids("m", 10));
         assertThat(line("groups {}")).isEqualTo(new ListGroups(null, 50));
@@ -138,6 +141,9 @@ class CommandParserTest {
                 Arguments.of("push {\"uid\":\"a\",", ApiError.INVALID_JSON, null),
                 Arguments.of("broadcast {\"uids\":[\"a\"],\"data\":1}", ApiError.UNKNOWN_FIELD, "uids"),
                 Arguments.of("online {}", ApiError.MISSING_FIELD, "uids"),
+                Arguments.of("connections {}", ApiError.MISSING_FIELD, "uid"),
+                Arguments.of("connections {\"uids\":[\"a\"]}", ApiError.UNKNOWN_FIELD, "uids"),
+                Arguments.of("connections {\"uid\":\"\"}", ApiError.INVALID_FIELD, "uid"),
                 Arguments.of("uids {\"limit\":0}", ApiError.INVALID_FIELD, "limit"),
                 Arguments.of("uids {\"limit\":51}", ApiError.INVALID_FIELD, "limit"),
                 Arguments.of("uids {\"after\":1}", ApiError.INVALID_FIELD, "after"),
@@ -203,5 +209,7 @@ class CommandParserTest {
                         "{\"error\":{\"code\":\"invalid_field\",\"message\":\"uids[0]: empty uid\",\"field\":\"uids[0]\"}}");
         assertThat(new String(CommandReplies.pushed(new dev.herald.core.PushResult(3, 2)), StandardCharsets.UTF_8))
                 .isEqualTo("{\"connections\":3,\"uids\":2}");
+        assertThat(new String(CommandReplies.connections("a", List.of("2s", "2t")), StandardCharsets.UTF_8))
+                .isEqualTo("{\"uid\":\"a\",\"connections\":[\"2s\",\"2t\"]}");
     }
 }

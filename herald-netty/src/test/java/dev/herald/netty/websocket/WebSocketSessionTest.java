@@ -1,0 +1,79 @@
+package dev.herald.netty.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.core.CloseReason;
+import dev.herald.core.Message;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WebSocketSessionTest {
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /**
+     * Netty drops a channel's outbound buffer as the first step of closing it, while the channel still
+     * reads as active, and a channel without one reads as unwritable. A push that lands in that window
+     * is not a slow consumer: no WARN, no 4003 counted. Shutting the output down leaves a channel in
+     * exactly that state, without a race.
+     */
+    @Test
+    void aChannelThatCanNoLongerBeWrittenIsNotASlowConsumer() throws Exception {
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        Channel server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+                        accepted.complete(ctx.channel());
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .sync()
+                .channel();
+        Channel client = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true) // keeps the connection up after the server's FIN
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(server.localAddress())
+                .sync()
+                .channel();
+        try {
+            Channel channel = accepted.get(10, TimeUnit.SECONDS);
+            ((DuplexChannel) channel).shutdownOutput().sync();
+            assertThat(channel.isActive()).isTrue();
+            assertThat(channel.isWritable()).isFalse();
+
+            WebSocketStats stats = new WebSocketStats();
+            WebSocketSession session = new WebSocketSession(channel, stats, 0);
+            session.handshaken(true);
+            assertThat(session.send(Message.ofText("late"))).isFalse();
+            assertThat(stats.serverCloses().get(CloseReason.SLOW)).isZero();
+            assertThat(session.isClosing()).isFalse();
+        } finally {
+            client.close().sync();
+            server.close().sync();
+        }
+    }
+}
