@@ -13,6 +13,7 @@ import java.util.Objects;
 public final class Message {
 
     private final byte[] payload;
+    private final long createdAt = System.nanoTime();
     private volatile Object[] encodings = EMPTY;
 
     private static final Object[] EMPTY = new Object[0];
@@ -37,6 +38,14 @@ public final class Message {
 
     public int size() {
         return payload.length;
+    }
+
+    /**
+     * {@link System#nanoTime()} when this message was created, that is when its push was accepted on
+     * this node: the start of the push-to-write latency that transports measure.
+     */
+    public long createdAt() {
+        return createdAt;
     }
 
     public String text() {

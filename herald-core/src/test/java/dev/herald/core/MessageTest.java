@@ -28,4 +28,13 @@ class MessageTest {
         assertThat(Message.ofText("进度 88%").text()).isEqualTo("进度 88%");
         assertThat(Message.ofText("€").size()).isEqualTo(3);
     }
+
+    @Test
+    void remembersWhenItWasCreated() {
+        long before = System.nanoTime();
+        Message message = Message.ofText("hi");
+        long after = System.nanoTime();
+
+        assertThat(message.createdAt()).isBetween(before, after);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.herald.netty;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -106,6 +108,20 @@ public final class NettyTransport implements AutoCloseable {
             throw new ListenException(what, address, bound.cause());
         }
         return bound.channel();
+    }
+
+    /** Direct memory held by Netty's default buffer allocator, in bytes; -1 if it does not tell. */
+    public static long usedDirectMemory() {
+        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
+                ? provider.metric().usedDirectMemory()
+                : -1;
+    }
+
+    /** Heap memory held by Netty's default buffer allocator, in bytes; -1 if it does not tell. */
+    public static long usedHeapMemory() {
+        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
+                ? provider.metric().usedHeapMemory()
+                : -1;
     }
 
     /** Stops the event loops, waiting up to {@code timeoutMillis} for queued work. */

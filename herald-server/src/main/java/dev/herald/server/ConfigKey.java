@@ -75,7 +75,11 @@ public record ConfigKey(String name, String defaultValue, String description) {
             new ConfigKey(
                     "log.file",
                     "",
-                    "Log file, relative to the Herald home. Empty: the console in the foreground, logs/herald.log for start -d."));
+                    "Log file, relative to the Herald home. Empty: the console in the foreground, logs/herald.log for start -d."),
+            new ConfigKey(
+                    "metrics.latency-sample-every",
+                    "8",
+                    "Measure the push-to-write latency of one in this many writes to clients (1: every write, 0: none)."));
 
     /** {@code websocket.max-message-bytes} → {@code HERALD_WEBSOCKET_MAX_MESSAGE_BYTES}. */
     public String envName() {

@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -56,6 +57,16 @@ public final class ConfigLoader {
      * @throws ConfigException naming the key or file at fault
      */
     public static ServerConfig load(Path home, Path configFile, Map<String, String> env, Map<String, String> flags) {
+        return build(values(configFile, env, flags), home);
+    }
+
+    /**
+     * The value of every key as written (a default, or the text from the file, the environment or a
+     * flag), before parsing; {@link #build} parses and validates them.
+     *
+     * @throws ConfigException for a file that cannot be read or an unknown key
+     */
+    static Map<String, String> values(Path configFile, Map<String, String> env, Map<String, String> flags) {
         Map<String, String> values = new LinkedHashMap<>();
         for (ConfigKey key : ConfigKey.ALL) {
             values.put(key.name(), key.defaultValue());
@@ -79,10 +90,18 @@ public final class ConfigLoader {
             }
             values.put(flag.getKey(), flag.getValue());
         }
-        return build(new Values(values, home));
+        return values;
     }
 
-    private static ServerConfig build(Values v) {
+    /**
+     * Parses and validates the values of every key.
+     *
+     * @param values by key name, as {@link #values} returns them
+     * @param home base of relative paths
+     * @throws ConfigException naming the key at fault
+     */
+    static ServerConfig build(Map<String, String> values, Path home) {
+        Values v = new Values(values, home);
         WebSocketConfig websocket = section(
                 "websocket",
                 () -> new WebSocketConfig(
@@ -119,7 +138,8 @@ public final class ConfigLoader {
                         v.path("server.pid-file")));
         LogConfig log =
                 section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
-        return new ServerConfig(websocket, text, http, api, server, log);
+        MetricsConfig metrics = section("metrics", () -> new MetricsConfig(v.integer("metrics.latency-sample-every")));
+        return new ServerConfig(websocket, text, http, api, server, log, metrics);
     }
 
     private static <T> T section(String name, Supplier<T> build) {
@@ -139,7 +159,9 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " not found");
         } catch (IOException e) {
-            throw new ConfigException("config file " + file + " is not valid YAML: " + e.getMessage(), e);
+            // Not the parser's whole message, nor the exception as cause: they quote lines of the file,
+            // which may hold API keys.
+            throw new ConfigException("config file " + file + " is not valid YAML: " + yamlError(e));
         }
         Map<String, String> values = new LinkedHashMap<>();
         if (root == null || root.isMissingNode() || root.isNull()) {
@@ -150,6 +172,18 @@ public final class ConfigLoader {
         }
         flatten("", root, values, file);
         return values;
+    }
+
+    /** The parser's description of a YAML error, without the lines of the file it quotes. */
+    static String yamlError(IOException e) {
+        String message = e instanceof JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
+        List<String> parts = new ArrayList<>();
+        for (String line : String.valueOf(message).split("\n")) {
+            if (!line.isBlank() && !line.startsWith("    ")) {
+                parts.add(line.strip());
+            }
+        }
+        return String.join(" ", parts);
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> into, Path file) {

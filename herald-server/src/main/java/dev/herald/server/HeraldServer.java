@@ -7,6 +7,7 @@ import dev.herald.core.engine.Engine;
 import dev.herald.core.engine.MemoryEngine;
 import dev.herald.netty.NettyTransport;
 import dev.herald.netty.backend.CommandExecutor;
+import dev.herald.netty.backend.CommandReply;
 import dev.herald.netty.backend.TextPortInitializer;
 import dev.herald.netty.backend.TextPortStats;
 import dev.herald.netty.http.HttpApiInitializer;
@@ -14,8 +15,10 @@ import dev.herald.netty.http.HttpServices;
 import dev.herald.netty.http.HttpStats;
 import dev.herald.netty.websocket.WebSocketInitializer;
 import dev.herald.netty.websocket.WebSocketStats;
+import dev.herald.protocol.backend.ApiError;
 import dev.herald.protocol.backend.CommandLimits;
 import dev.herald.protocol.backend.CommandParser;
+import dev.herald.protocol.backend.CommandReplies;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -24,7 +27,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +54,13 @@ public final class HeraldServer implements AutoCloseable {
         STOPPED
     }
 
-    private final ServerConfig config;
+    private final LiveConfig config;
+    private final Consumer<LogConfig> logging;
     private final Hub hub = new Hub();
     private final Engine engine;
     private final Pusher pusher;
-    private final WebSocketStats webSocketStats = new WebSocketStats();
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final WebSocketStats webSocketStats;
     private final TextPortStats textStats = new TextPortStats();
     private final NettyTransport transport;
     private final WebSocketInitializer webSocket;
@@ -66,36 +74,63 @@ public final class HeraldServer implements AutoCloseable {
     private Channel httpListener;
     private volatile State state = State.RUNNING;
 
-    private HeraldServer(ServerConfig config) {
+    private HeraldServer(LiveConfig config, Consumer<LogConfig> logging) {
         this.config = config;
+        this.logging = logging;
         this.engine = new MemoryEngine(hub);
         this.pusher = new Pusher(engine);
+        this.webSocketStats = new WebSocketStats(
+                metrics.writeLatency(), config.get().metrics().latencySampleEvery());
+        Supplier<ApiConfig> api = config.view(ServerConfig::api);
         this.webSocket = new WebSocketInitializer(
-                hub, pusher, config.websocket(), config.api().maxGroupBytes(), webSocketStats);
-        CommandLimits limits = new CommandLimits(
-                config.websocket().maxUidBytes(),
-                config.api().maxGroupBytes(),
-                config.api().maxBatch(),
-                config.api().maxPage());
+                hub,
+                pusher,
+                config.view(ServerConfig::websocket),
+                () -> api.get().maxGroupBytes(),
+                webSocketStats);
+        Supplier<CommandLimits> limits = config.view(c -> new CommandLimits(
+                c.websocket().maxUidBytes(),
+                c.api().maxGroupBytes(),
+                c.api().maxBatch(),
+                c.api().maxPage()));
         this.executor = new CommandExecutor(pusher, this::stats);
         this.parser = new CommandParser(limits);
-        this.textPort = new TextPortInitializer(pusher, executor, limits, config.text(), textStats);
-        this.transport = NettyTransport.start(config.server().ioThreads());
+        this.textPort = new TextPortInitializer(pusher, executor, limits, config.view(ServerConfig::text), textStats);
+        this.transport = NettyTransport.start(config.get().server().ioThreads());
+        metrics.bind(hub, webSocketStats, textStats, textPort::connectionCount, httpStats);
     }
 
     /**
-     * Starts a server and returns once all listeners are bound.
+     * Starts a server with a fixed configuration (a reload changes nothing) and returns once all
+     * listeners are bound.
      *
      * @throws NettyTransport.ListenException if a port cannot be bound; nothing is left running
      */
     public static HeraldServer start(ServerConfig config) {
-        HeraldServer server = new HeraldServer(config);
+        return start(LiveConfig.fixed(config), unused -> {});
+    }
+
+    /**
+     * Starts a server configured from {@code source}, which {@code POST /admin/reload} reads again, and
+     * returns once all listeners are bound.
+     *
+     * @param logging applies a reloaded {@code log.level} and {@code log.format}
+     * @throws ConfigException if the configuration is invalid
+     * @throws NettyTransport.ListenException if a port cannot be bound; nothing is left running
+     */
+    public static HeraldServer start(ConfigSource source, Consumer<LogConfig> logging) {
+        return start(LiveConfig.load(source), logging);
+    }
+
+    private static HeraldServer start(LiveConfig config, Consumer<LogConfig> logging) {
+        HeraldServer server = new HeraldServer(config, logging);
         try {
             server.listen();
         } catch (RuntimeException e) {
             server.state = State.STOPPED;
             server.closeListeners();
             server.transport.shutdown(0).syncUninterruptibly();
+            server.metrics.close();
             throw e;
         }
         log.info(
@@ -110,16 +145,18 @@ public final class HeraldServer implements AutoCloseable {
         return server;
     }
 
+    /** Listener addresses are read once, here: they need a restart to change. */
     private void listen() {
+        ServerConfig started = config.get();
         webSocketListener = transport.listen(
                 "websocket",
                 new InetSocketAddress(
-                        config.websocket().host(), config.websocket().port()),
+                        started.websocket().host(), started.websocket().port()),
                 webSocket,
                 webSocket.watermark());
         textListener = transport.listen(
                 "text",
-                new InetSocketAddress(config.text().host(), config.text().port()),
+                new InetSocketAddress(started.text().host(), started.text().port()),
                 textPort,
                 textPort.watermark());
         HttpServices services = new HttpServices(
@@ -127,15 +164,49 @@ public final class HeraldServer implements AutoCloseable {
                 parser,
                 this::stats,
                 this::isReady,
-                () -> "",
-                () -> CompletableFuture.completedFuture(Map.of("reloaded", false)),
-                () -> config.http().apiKeys());
-        HttpApiInitializer http = new HttpApiInitializer(services, config.http(), httpStats);
+                metrics::scrape,
+                this::reload,
+                config.view(c -> c.http().apiKeys()));
+        HttpApiInitializer http = new HttpApiInitializer(services, config.view(ServerConfig::http), httpStats);
         httpListener = transport.listen(
                 "http",
-                new InetSocketAddress(config.http().host(), config.http().port()),
+                new InetSocketAddress(started.http().host(), started.http().port()),
                 http,
                 http.watermark());
+    }
+
+    /**
+     * Reads the configuration sources again and applies what can change live (see {@link
+     * LiveConfig#LIVE_KEYS}); on a thread of its own, since it reads a file. Connections stay open.
+     */
+    private CompletionStage<CommandReply> reload() {
+        return CompletableFuture.supplyAsync(this::reloadNow, task -> {
+            Thread thread = new Thread(task, "herald-reload");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    private CommandReply reloadNow() {
+        LiveConfig.Reload reload;
+        try {
+            reload = config.reload();
+        } catch (ConfigException e) {
+            log.warn("reload refused, nothing changed: {}", e.getMessage());
+            return CommandReply.error(new ApiError(ApiError.INVALID_CONFIG, e.getMessage(), null));
+        }
+        if (!reload.after().log().equals(reload.before().log())) {
+            logging.accept(reload.after().log());
+        }
+        if (reload.applied().isEmpty() && reload.restartRequired().isEmpty()) {
+            log.info("reloaded configuration: nothing changed");
+        } else {
+            log.info(
+                    "reloaded configuration: applied {}; restart required for {}",
+                    reload.applied(),
+                    reload.restartRequired());
+        }
+        return CommandReply.ok(CommandReplies.map(reload.report()));
     }
 
     public InetSocketAddress websocketAddress() {
@@ -158,8 +229,9 @@ public final class HeraldServer implements AutoCloseable {
         return pusher;
     }
 
+    /** The configuration in force (a reload may have changed it since start). */
     public ServerConfig config() {
-        return config;
+        return config.get();
     }
 
     public boolean isReady() {
@@ -190,6 +262,7 @@ public final class HeraldServer implements AutoCloseable {
         stats.put("deliveredBytes", hub.deliveredBytes());
         stats.put("framesReceived", webSocketStats.framesReceived());
         stats.put("framesIgnored", webSocketStats.framesIgnored());
+        stats.put("slowConsumersPaused", webSocketStats.paused());
         Map<String, Long> closes = new LinkedHashMap<>();
         webSocketStats
                 .serverCloses()
@@ -199,6 +272,7 @@ public final class HeraldServer implements AutoCloseable {
         text.put("lines", textStats.lines());
         text.put("ok", textStats.ok());
         text.put("fail", textStats.fail());
+        text.put("error", textStats.error());
         Map<String, Long> errors = new LinkedHashMap<>();
         textStats.errors().forEach((error, count) -> errors.put(error.code(), count));
         text.put("errors", errors);
@@ -207,6 +281,7 @@ public final class HeraldServer implements AutoCloseable {
         http.put("requests", httpStats.requests());
         http.put("ok", httpStats.ok());
         http.put("fail", httpStats.fail());
+        http.put("error", httpStats.error());
         Map<String, Long> responses = new LinkedHashMap<>();
         httpStats.responses().forEach((status, count) -> responses.put(String.valueOf(status), count));
         http.put("responses", responses);
@@ -223,7 +298,8 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         state = State.DRAINING;
-        long deadline = System.nanoTime() + config.server().shutdownTimeout().toNanos();
+        long deadline =
+                System.nanoTime() + config.get().server().shutdownTimeout().toNanos();
         log.info("draining: {} connections, {} backend connections", hub.connectionCount(), textPort.connectionCount());
         closeListeners();
         textPort.drain().awaitUninterruptibly(remainingMillis(deadline) / 2, TimeUnit.MILLISECONDS);
@@ -239,6 +315,7 @@ public final class HeraldServer implements AutoCloseable {
                 .shutdown(Math.max(remainingMillis(deadline), 100))
                 .awaitUninterruptibly(Math.max(remainingMillis(deadline), 100) + 2000, TimeUnit.MILLISECONDS);
         state = State.STOPPED;
+        metrics.close();
         log.info("stopped after {} pushes, {} deliveries", pusher.pushCount(), hub.deliveryCount());
     }
 

@@ -11,4 +11,5 @@ public record ServerConfig(
         HttpConfig http,
         ApiConfig api,
         ProcessConfig server,
-        LogConfig log) {}
+        LogConfig log,
+        MetricsConfig metrics) {}

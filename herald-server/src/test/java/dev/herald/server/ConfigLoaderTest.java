@@ -161,4 +161,16 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(home.resolve("missing.yml"), Map.of(), Map.of()))
                 .hasMessageContaining("not found");
     }
+
+    @Test
+    void brokenYamlIsReportedWithoutQuotingTheFile() throws IOException {
+        Path broken = Files.writeString(home.resolve("broken.yml"), "http:\n  api-keys: [secret-key-0123456789\n");
+        assertThatThrownBy(() -> load(broken, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is not valid YAML")
+                .hasMessageContaining("line 2")
+                .hasNoCause()
+                .message()
+                .doesNotContain("secret-key");
+    }
 }

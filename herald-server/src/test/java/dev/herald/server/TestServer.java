@@ -21,7 +21,7 @@ final class TestServer {
         for (int i = 0; i < keyValues.length; i += 2) {
             flags.put(keyValues[i], keyValues[i + 1]);
         }
-        return HeraldServer.start(ConfigLoader.load(Path.of("target"), null, Map.of(), flags));
+        return HeraldServer.start(new ConfigSource(Path.of("target"), null, Map.of(), flags), unused -> {});
     }
 
     static URI ws(HeraldServer server) {

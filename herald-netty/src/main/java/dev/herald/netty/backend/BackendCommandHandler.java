@@ -106,7 +106,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
                     ctx.channel().remoteAddress(),
                     rejected.error().message());
         }
-        return executor.execute(command, stats::pushed)
+        return executor.execute(command, stats.commandPushes)
                 .thenApply(reply -> Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(reply.json()), NEWLINE.duplicate()));
     }
 

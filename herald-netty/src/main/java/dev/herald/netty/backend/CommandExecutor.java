@@ -40,7 +40,11 @@ public final class CommandExecutor {
 
     /** Told of every push a command makes, for the adapters' counters. */
     public interface PushListener {
+        /** One push of a {@code push} or {@code broadcast} command (each of a batch) was made. */
         void pushed(PushResult result);
+
+        /** A {@code push} or {@code broadcast} command was answered with an error: refused or failed. */
+        default void failed() {}
 
         PushListener NONE = result -> {};
     }
@@ -61,10 +65,19 @@ public final class CommandExecutor {
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        return reply.exceptionally(failure -> {
+        CompletionStage<CommandReply> answered = reply.exceptionally(failure -> {
             log.warn("command {} failed", command.getClass().getSimpleName(), failure);
             return CommandReply.error(new ApiError(ApiError.INTERNAL, "the command failed: " + failure, null));
         });
+        if (command instanceof Push || (command instanceof Rejected rejected && rejected.isPush())) {
+            return answered.thenApply(answer -> {
+                if (!answer.isOk()) {
+                    listener.failed();
+                }
+                return answer;
+            });
+        }
+        return answered;
     }
 
     private CompletionStage<CommandReply> run(BackendCommand command, PushListener listener) {

@@ -11,6 +11,7 @@ import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.function.Supplier;
 
 /**
  * The Text port pipeline: {@code LineBasedFrameDecoder → BackendCommandHandler}. One JSON object per
@@ -21,12 +22,25 @@ public final class TextPortInitializer extends ChannelInitializer<Channel> {
     private final Pusher pusher;
     private final CommandExecutor executor;
     private final BackendLineParser parser;
-    private final TextPortConfig config;
+    private final Supplier<TextPortConfig> config;
     private final TextPortStats stats;
     private final ChannelGroup channels = new DefaultChannelGroup("text-port", GlobalEventExecutor.INSTANCE);
 
     public TextPortInitializer(
             Pusher pusher, CommandExecutor executor, CommandLimits limits, TextPortConfig config, TextPortStats stats) {
+        this(pusher, executor, () -> limits, () -> config, stats);
+    }
+
+    /**
+     * A Text port whose settings may change while it runs: the command limits are read for each command,
+     * {@code max-line-bytes} when a connection opens (host and port are read once by whoever binds it).
+     */
+    public TextPortInitializer(
+            Pusher pusher,
+            CommandExecutor executor,
+            Supplier<CommandLimits> limits,
+            Supplier<TextPortConfig> config,
+            TextPortStats stats) {
         this.pusher = pusher;
         this.executor = executor;
         this.parser = new BackendLineParser(limits);
@@ -41,6 +55,7 @@ public final class TextPortInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel channel) {
+        TextPortConfig config = this.config.get();
         channels.add(channel);
         // One byte of slack: with fail-fast, the decoder counts a CR whose LF has not arrived yet as part
         // of the line, and would refuse a line of exactly the limit ending in a split CRLF. The handler

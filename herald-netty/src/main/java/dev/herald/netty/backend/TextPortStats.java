@@ -1,5 +1,6 @@
 package dev.herald.netty.backend;
 
+import dev.herald.core.PushResult;
 import dev.herald.protocol.backend.BackendError;
 import java.util.EnumMap;
 import java.util.Map;
@@ -11,6 +12,7 @@ public final class TextPortStats {
     final LongAdder lines = new LongAdder();
     final LongAdder ok = new LongAdder();
     final LongAdder fail = new LongAdder();
+    final LongAdder error = new LongAdder();
     private final EnumMap<BackendError, LongAdder> errors = new EnumMap<>(BackendError.class);
 
     public TextPortStats() {
@@ -34,6 +36,14 @@ public final class TextPortStats {
         return fail.sum();
     }
 
+    /**
+     * Pushes answered with an error: seed lines answered {@code error …} (every seed line is a push), and
+     * {@code push} or {@code broadcast} commands refused or failed (once per command, even for a batch).
+     */
+    public long error() {
+        return error.sum();
+    }
+
     /** Lines answered with {@code error}, by code. */
     public Map<BackendError, Long> errors() {
         EnumMap<BackendError, Long> copy = new EnumMap<>(BackendError.class);
@@ -41,12 +51,27 @@ public final class TextPortStats {
         return copy;
     }
 
-    /** Counts a push made by a command ({@code push}, {@code broadcast}) as ok or fail. */
-    void pushed(dev.herald.core.PushResult result) {
-        (result.delivered() ? ok : fail).increment();
+    /** Seed lines answered {@code error} with one code. */
+    public long errors(BackendError error) {
+        return errors.get(error).sum();
     }
 
-    void error(BackendError error) {
-        errors.get(error).increment();
+    /** Counts the pushes of {@code push} and {@code broadcast} commands. */
+    final CommandExecutor.PushListener commandPushes = new CommandExecutor.PushListener() {
+        @Override
+        public void pushed(PushResult result) {
+            (result.delivered() ? ok : fail).increment();
+        }
+
+        @Override
+        public void failed() {
+            error.increment();
+        }
+    };
+
+    /** Counts a seed line answered with an error. */
+    void error(BackendError code) {
+        errors.get(code).increment();
+        error.increment();
     }
 }

@@ -227,12 +227,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                         ? done(Reply.json(CommandReply.ok(
                                 CommandReplies.map(services.stats().get()))))
                         : done(refusal(ctx));
-            default ->
-                authorized(ctx, request)
-                        ? services.reload()
-                                .get()
-                                .thenApply(report -> Reply.json(CommandReply.ok(CommandReplies.map(report))))
-                        : done(refusal(ctx));
+            default -> authorized(ctx, request) ? services.reload().get().thenApply(Reply::json) : done(refusal(ctx));
         };
     }
 
@@ -259,7 +254,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         byte[] body = ByteBufUtil.getBytes(content);
         BackendCommand command = services.parser().parse(verb, body, 0, body.length);
-        return services.executor().execute(command, stats::pushed).thenApply(Reply::json);
+        return services.executor().execute(command, stats.pushes).thenApply(Reply::json);
     }
 
     /** {@code application/json}, with no parameter or {@code charset=utf-8}. */

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.util.function.Supplier;
 
 /**
  * The HTTP pipeline: {@code HttpServerCodec → HttpServerKeepAliveHandler → BodyAggregator →
@@ -23,10 +24,15 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_CHUNK_BYTES = 8192;
 
     private final HttpServices services;
-    private final HttpConfig config;
+    private final Supplier<HttpConfig> config;
     private final HttpStats stats;
 
     public HttpApiInitializer(HttpServices services, HttpConfig config, HttpStats stats) {
+        this(services, () -> config, stats);
+    }
+
+    /** An HTTP listener whose {@code max-body-bytes} is read when a connection opens. */
+    public HttpApiInitializer(HttpServices services, Supplier<HttpConfig> config, HttpStats stats) {
         this.services = services;
         this.config = config;
         this.stats = stats;
@@ -42,7 +48,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
         channel.pipeline()
                 .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                .addLast("aggregator", new BodyAggregator(config.maxBodyBytes()))
+                .addLast("aggregator", new BodyAggregator(config.get().maxBodyBytes()))
                 .addLast("api", new HttpApiHandler(services, stats));
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.netty.http;
 
 import dev.herald.netty.backend.CommandExecutor;
+import dev.herald.netty.backend.CommandReply;
 import dev.herald.protocol.backend.CommandParser;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,9 @@ import java.util.function.Supplier;
  * @param stats the {@code /stats} counters
  * @param ready whether {@code /readyz} answers 200
  * @param metrics the {@code /metrics} text in the Prometheus exposition format
- * @param reload applies the configuration again ({@code POST /admin/reload}); completes with a report
+ * @param reload reads the configuration again and applies what can change live ({@code POST
+ *     /admin/reload}); completes with the report, or an {@code invalid_config} error when nothing was
+ *     applied
  * @param apiKeys the accepted API keys, read on every request (they may be reloaded)
  */
 public record HttpServices(
@@ -25,5 +28,5 @@ public record HttpServices(
         Supplier<Map<String, Object>> stats,
         BooleanSupplier ready,
         Supplier<String> metrics,
-        Supplier<CompletionStage<Map<String, Object>>> reload,
+        Supplier<CompletionStage<CommandReply>> reload,
         Supplier<List<String>> apiKeys) {}

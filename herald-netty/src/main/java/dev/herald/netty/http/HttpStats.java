@@ -1,6 +1,7 @@
 package dev.herald.netty.http;
 
 import dev.herald.core.PushResult;
+import dev.herald.netty.backend.CommandExecutor;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +13,7 @@ public final class HttpStats {
     final LongAdder requests = new LongAdder();
     final LongAdder ok = new LongAdder();
     final LongAdder fail = new LongAdder();
+    final LongAdder error = new LongAdder();
     private final ConcurrentHashMap<Integer, LongAdder> responses = new ConcurrentHashMap<>();
 
     /** Requests received. */
@@ -29,6 +31,11 @@ public final class HttpStats {
         return fail.sum();
     }
 
+    /** {@code push} and {@code broadcast} commands answered with an error (refused or failed), once per command. */
+    public long error() {
+        return error.sum();
+    }
+
     /** Responses sent, by status code. */
     public Map<Integer, Long> responses() {
         Map<Integer, Long> copy = new TreeMap<>();
@@ -36,8 +43,23 @@ public final class HttpStats {
         return copy;
     }
 
-    void pushed(PushResult result) {
-        (result.delivered() ? ok : fail).increment();
+    /** Counts the pushes of {@code push} and {@code broadcast} commands. */
+    final CommandExecutor.PushListener pushes = new CommandExecutor.PushListener() {
+        @Override
+        public void pushed(PushResult result) {
+            (result.delivered() ? ok : fail).increment();
+        }
+
+        @Override
+        public void failed() {
+            error.increment();
+        }
+    };
+
+    /** Responses sent with one status. */
+    public long responses(int status) {
+        LongAdder count = responses.get(status);
+        return count == null ? 0 : count.sum();
     }
 
     void responded(int status) {

@@ -202,7 +202,11 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
      */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        boolean writable = ctx.channel().isWritable();
+        if (!writable) {
+            stats.paused.increment();
+        }
+        ctx.channel().config().setAutoRead(writable);
         super.channelWritabilityChanged(ctx);
     }
 

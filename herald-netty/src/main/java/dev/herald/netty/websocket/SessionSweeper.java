@@ -3,32 +3,31 @@ package dev.herald.netty.websocket;
 import dev.herald.core.CloseReason;
 import io.netty.channel.EventLoop;
 import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One periodic task per event loop that enforces the bind timeout, pings idle connections, drops those
  * that stop answering and finishes stalled close handshakes, instead of a timer per connection.
  *
  * <p>Confined to its event loop: {@link #add}, {@link #remove} and {@link #now} are called only there.
+ * The timeouts are read on every sweep, so a configuration reload applies to every open connection.
  */
 final class SessionSweeper {
 
-    private final long pingIntervalMillis;
-    private final long pongTimeoutMillis;
-    private final long bindTimeoutMillis;
+    private final Supplier<WebSocketConfig> config;
     private final EventLoop loop;
     private WebSocketSession[] sessions = new WebSocketSession[64];
     private volatile int size;
     private long now;
 
-    SessionSweeper(EventLoop loop, WebSocketConfig config) {
+    /** Sweeps the connections of {@code loop}, reading the timeouts from {@code config} on every sweep. */
+    SessionSweeper(EventLoop loop, Supplier<WebSocketConfig> config) {
         this.loop = loop;
-        this.pingIntervalMillis = config.pingInterval().toMillis();
-        this.pongTimeoutMillis = config.pongTimeout().toMillis();
-        this.bindTimeoutMillis = config.bindTimeout().toMillis();
+        this.config = config;
         this.now = clock();
-        long interval = interval(config);
-        loop.scheduleAtFixedRate(this::sweep, interval, interval, TimeUnit.MILLISECONDS);
+        scheduleNext(config.get());
     }
 
     /** A quarter of the shortest timeout, between 10 ms and 1 s: the timing precision. */
@@ -86,10 +85,30 @@ final class SessionSweeper {
 
     private void sweep() {
         now = clock();
-        for (int i = size - 1; i >= 0; i--) {
-            if (i < size) {
-                sessions[i].sweep(now, pingIntervalMillis, pongTimeoutMillis, bindTimeoutMillis);
+        WebSocketConfig current = config.get();
+        long pingIntervalMillis = current.pingInterval().toMillis();
+        long pongTimeoutMillis = current.pongTimeout().toMillis();
+        long bindTimeoutMillis = current.bindTimeout().toMillis();
+        try {
+            for (int i = size - 1; i >= 0; i--) {
+                if (i < size) {
+                    sessions[i].sweep(now, pingIntervalMillis, pongTimeoutMillis, bindTimeoutMillis);
+                }
             }
+        } finally {
+            scheduleNext(current);
+        }
+    }
+
+    /** One sweep at a time, each scheduling the next, so a reloaded timeout also changes the pace. */
+    private void scheduleNext(WebSocketConfig current) {
+        if (loop.isShuttingDown()) {
+            return;
+        }
+        try {
+            loop.schedule(this::sweep, interval(current), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the loop is stopping: its connections are being closed
         }
     }
 

@@ -3,14 +3,15 @@ package dev.herald.netty.websocket;
 import dev.herald.core.CloseReason;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /** The {@link SessionSweeper} of each event loop, created on first use. Thread-safe. */
 final class SessionSweepers {
 
-    private final WebSocketConfig config;
+    private final Supplier<WebSocketConfig> config;
     private final ConcurrentHashMap<EventLoop, SessionSweeper> byLoop = new ConcurrentHashMap<>();
 
-    SessionSweepers(WebSocketConfig config) {
+    SessionSweepers(Supplier<WebSocketConfig> config) {
         this.config = config;
     }
 

@@ -14,11 +14,18 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The client pipeline: {@code HttpServerCodec → HttpObjectAggregator → HandshakeRequestValidator →
  * [permessage-deflate → ReservedBitsValidator] → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  * ClientFrameHandler}. Upgrades on any path.
+ *
+ * <p>The configuration is read from a supplier: each new connection gets the limits in force when it
+ * opens ({@code max-message-bytes}, {@code max-uid-bytes}, {@code max-outbound-bytes}, the handshake
+ * timeout), and the sweepers read the timeouts on every sweep. Host, port and compression are read once
+ * by whoever binds the listener and must not change.
  */
 public final class WebSocketInitializer extends ChannelInitializer<Channel> {
 
@@ -28,26 +35,47 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
 
     private final Hub hub;
     private final Pusher pusher;
-    private final WebSocketConfig config;
-    private final int maxGroupBytes;
+    private final Supplier<WebSocketConfig> config;
+    private final IntSupplier maxGroupBytes;
     private final WebSocketStats stats;
     private final SessionSweepers sweepers;
-    private final WebSocketServerProtocolConfig protocolConfig;
+    private volatile ProtocolConfig protocol;
+
+    /** The protocol handler's settings, derived once per configuration. */
+    private record ProtocolConfig(WebSocketConfig config, WebSocketServerProtocolConfig netty) {}
+
+    public WebSocketInitializer(
+            Hub hub, Pusher pusher, WebSocketConfig config, int maxGroupBytes, WebSocketStats stats) {
+        this(hub, pusher, () -> config, () -> maxGroupBytes, stats);
+    }
 
     /**
      * @param pusher runs the clients' own {@code join}/{@code leave} requests (when {@code
      *     websocket.client-groups} is on), so an engine shares them with the cluster
-     * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes})
+     * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes}), read when
+     *     a connection opens
      */
     public WebSocketInitializer(
-            Hub hub, Pusher pusher, WebSocketConfig config, int maxGroupBytes, WebSocketStats stats) {
+            Hub hub, Pusher pusher, Supplier<WebSocketConfig> config, IntSupplier maxGroupBytes, WebSocketStats stats) {
         this.hub = hub;
         this.pusher = pusher;
         this.config = config;
         this.maxGroupBytes = maxGroupBytes;
         this.stats = stats;
         this.sweepers = new SessionSweepers(config);
-        this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
+    }
+
+    private WebSocketServerProtocolConfig protocolConfig(WebSocketConfig config) {
+        ProtocolConfig current = protocol;
+        if (current == null || current.config() != config) {
+            current = new ProtocolConfig(config, newProtocolConfig(config));
+            protocol = current;
+        }
+        return current.netty();
+    }
+
+    private static WebSocketServerProtocolConfig newProtocolConfig(WebSocketConfig config) {
+        return WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true)
                 .handshakeTimeoutMillis(config.bindTimeout().toMillis())
@@ -69,6 +97,10 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
 
     /** The write-buffer bounds that make {@code max-outbound-bytes} the slow-consumer limit. */
     public WriteBufferWaterMark watermark() {
+        return watermark(config.get());
+    }
+
+    private static WriteBufferWaterMark watermark(WebSocketConfig config) {
         return new WriteBufferWaterMark(config.maxOutboundBytes() / 2, config.maxOutboundBytes());
     }
 
@@ -84,6 +116,8 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel channel) {
+        WebSocketConfig config = this.config.get();
+        channel.config().setWriteBufferWaterMark(watermark(config));
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(
                 "http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_HANDSHAKE_BODY_BYTES));
@@ -96,8 +130,9 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                             new NoContextDeflateHandshaker(config.compressionLevel(), config.maxMessageBytes())));
             pipeline.addLast("reserved-bits", ReservedBitsValidator.INSTANCE);
         }
-        pipeline.addLast("websocket", new WebSocketServerProtocolHandler(protocolConfig));
+        pipeline.addLast("websocket", new WebSocketServerProtocolHandler(protocolConfig(config)));
         pipeline.addLast("message-aggregator", new WebSocketFrameAggregator(config.maxMessageBytes()));
-        pipeline.addLast("client", new ClientFrameHandler(hub, pusher, config, maxGroupBytes, sweepers, stats));
+        pipeline.addLast(
+                "client", new ClientFrameHandler(hub, pusher, config, maxGroupBytes.getAsInt(), sweepers, stats));
     }
 }

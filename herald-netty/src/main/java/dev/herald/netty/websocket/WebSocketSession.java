@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #send} and {@link #close} are thread-safe and never block. The outbound queue is bounded by
  * the channel's write-buffer high watermark ({@code websocket.max-outbound-bytes}): a send that finds
  * the channel unwritable closes the connection as {@link CloseReason#SLOW} instead of queueing more.
+ * Sampled sends report their push-to-write latency to {@link WebSocketStats}.
  *
  * <p>The timing fields belong to the channel's event loop and its {@link SessionSweeper}.
  */
@@ -88,7 +89,17 @@ public final class WebSocketSession implements Session {
         Object frame = rawFrames
                 ? message.encoded(WebSocketFrames.TEXT).duplicate()
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(message.payload()));
-        channel.writeAndFlush(frame, channel.voidPromise());
+        if (stats.sampleWrite()) {
+            // The promise completes on the event loop once the frame is in the socket's send buffer.
+            long createdAt = message.createdAt();
+            channel.writeAndFlush(frame).addListener(written -> {
+                if (written.isSuccess()) {
+                    stats.written(createdAt);
+                }
+            });
+        } else {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        }
         return true;
     }
 

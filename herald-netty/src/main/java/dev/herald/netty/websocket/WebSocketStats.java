@@ -3,16 +3,44 @@ package dev.herald.netty.websocket;
 import dev.herald.core.CloseReason;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
-/** Counters of the WebSocket listener since start. Thread-safe. */
+/**
+ * Counters of the WebSocket listener since start, and the hook that receives push-to-write latencies.
+ * Thread-safe.
+ */
 public final class WebSocketStats {
+
+    private static final LongConsumer NO_LATENCY = nanos -> {};
 
     final LongAdder framesReceived = new LongAdder();
     final LongAdder framesIgnored = new LongAdder();
+    final LongAdder paused = new LongAdder();
     private final EnumMap<CloseReason, LongAdder> serverCloses = new EnumMap<>(CloseReason.class);
+    private final LongConsumer writeLatency;
+    private final int sampleEvery;
 
+    /** Counters only; no latency is measured. */
     public WebSocketStats() {
+        this(NO_LATENCY, 0);
+    }
+
+    /**
+     * Counters, and push-to-write latencies of one in {@code sampleEvery} messages written to a client.
+     *
+     * @param writeLatency receives, on an event loop, the nanoseconds from the creation of a message (its
+     *     push accepted) to the moment its frame was written to the client's socket; must not block
+     * @param sampleEvery 1 measures every write, 0 none; a sample is drawn at random, so the measured
+     *     writes are spread evenly over connections and time
+     */
+    public WebSocketStats(LongConsumer writeLatency, int sampleEvery) {
+        if (sampleEvery < 0) {
+            throw new IllegalArgumentException("sampleEvery must not be negative, was " + sampleEvery);
+        }
+        this.writeLatency = writeLatency;
+        this.sampleEvery = sampleEvery;
         for (CloseReason reason : CloseReason.values()) {
             serverCloses.put(reason, new LongAdder());
         }
@@ -28,6 +56,14 @@ public final class WebSocketStats {
         return framesIgnored.sum();
     }
 
+    /**
+     * Times a client's outbound queue reached {@code websocket.max-outbound-bytes}, so that the server
+     * stopped reading it (a slow consumer; the next push to it closes it with 4003).
+     */
+    public long paused() {
+        return paused.sum();
+    }
+
     /** Connections the server closed, by reason. */
     public Map<CloseReason, Long> serverCloses() {
         EnumMap<CloseReason, Long> copy = new EnumMap<>(CloseReason.class);
@@ -35,7 +71,22 @@ public final class WebSocketStats {
         return copy;
     }
 
+    /** Connections the server closed with one reason. */
+    public long serverCloses(CloseReason reason) {
+        return serverCloses.get(reason).sum();
+    }
+
     void closed(CloseReason reason) {
         serverCloses.get(reason).increment();
+    }
+
+    /** Whether to measure the latency of the write about to happen. */
+    boolean sampleWrite() {
+        return sampleEvery == 1
+                || (sampleEvery > 1 && ThreadLocalRandom.current().nextInt(sampleEvery) == 0);
+    }
+
+    void written(long createdAt) {
+        writeLatency.accept(System.nanoTime() - createdAt);
     }
 }

@@ -7,8 +7,10 @@ import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
 import dev.herald.core.engine.MemoryEngine;
 import dev.herald.netty.backend.CommandExecutor;
+import dev.herald.netty.backend.CommandReply;
 import dev.herald.protocol.backend.CommandLimits;
 import dev.herald.protocol.backend.CommandParser;
+import dev.herald.protocol.backend.CommandReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -31,7 +33,7 @@ class HttpApiInitializerTest {
     private static final String KEY = "unit-key-0123456789abcdef";
     private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
 
-    private final List<CompletableFuture<Map<String, Object>>> reloads = new ArrayList<>();
+    private final List<CompletableFuture<CommandReply>> reloads = new ArrayList<>();
     private final HttpStats stats = new HttpStats();
     private final EmbeddedChannel channel = new EmbeddedChannel(new HttpApiInitializer(services(), config(), stats));
 
@@ -44,7 +46,7 @@ class HttpApiInitializerTest {
                 () -> true,
                 () -> "",
                 () -> {
-                    CompletableFuture<Map<String, Object>> reload = new CompletableFuture<>();
+                    CompletableFuture<CommandReply> reload = new CompletableFuture<>();
                     reloads.add(reload);
                     return reload;
                 },
@@ -91,7 +93,7 @@ class HttpApiInitializerTest {
                 + request("GET", "/healthz", "Expect: tea\r\n"));
         assertThat(statuses()).as("nothing before the reload completes").isEmpty();
 
-        reloads.get(0).complete(Map.of("reloaded", true));
+        reloads.get(0).complete(CommandReply.ok(CommandReplies.map(Map.of("reloaded", true))));
 
         assertThat(statuses()).containsExactly(200, 413, 413, 417);
         assertThat(stats.responses()).containsOnlyKeys(200, 413, 417);

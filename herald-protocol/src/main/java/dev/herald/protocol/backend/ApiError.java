@@ -44,6 +44,8 @@ public record ApiError(String code, String message, String field) {
     public static final String HEADERS_TOO_LARGE = "headers_too_large";
     /** HTTP only: an {@code Expect} header other than {@code 100-continue}. */
     public static final String EXPECTATION_FAILED = "expectation_failed";
+    /** HTTP only ({@code POST /admin/reload}): the configuration read again is invalid; nothing was applied. */
+    public static final String INVALID_CONFIG = "invalid_config";
 
     public static ApiError field(String code, String field, String message) {
         return new ApiError(code, field + ": " + message, field);

@@ -26,7 +26,13 @@ public sealed interface BackendCommand {
     record Invalid(BackendError error, String detail) implements BackendCommand {}
 
     /** A command that could not be understood: replied as a JSON error (HTTP 400). */
-    record Rejected(ApiError error) implements BackendCommand {}
+    record Rejected(String verb, ApiError error) implements BackendCommand {
+
+        /** Whether the refused command was a push ({@code push} or {@code broadcast}), for the counters. */
+        public boolean isPush() {
+            return verb.equals("push") || verb.equals("broadcast");
+        }
+    }
 
     /** One message to one target. {@code data} is the UTF-8 text clients receive. */
     record PushItem(Target target, byte[] data) {

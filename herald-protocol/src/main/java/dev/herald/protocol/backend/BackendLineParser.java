@@ -9,6 +9,7 @@ import dev.herald.protocol.backend.BackendCommand.Invalid;
 import dev.herald.protocol.backend.BackendCommand.SeedPush;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * Decodes one Text-port line (without its line ending) into a {@link BackendCommand}.
@@ -23,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  * the seed accepts). Nested {@code uid} fields are the application's own and are ignored; if the
  * key repeats, the last one wins, as in PHP's {@code json_decode}.
  *
- * <p>Stateless and thread-safe.
+ * <p>Thread-safe; the command limits are read for each command (see {@link CommandParser}).
  */
 public final class BackendLineParser {
 
@@ -34,6 +35,11 @@ public final class BackendLineParser {
     private final CommandParser commands;
 
     public BackendLineParser(CommandLimits limits) {
+        this.commands = new CommandParser(limits);
+    }
+
+    /** A parser that reads the command limits from {@code limits} for each command. */
+    public BackendLineParser(Supplier<CommandLimits> limits) {
         this.commands = new CommandParser(limits);
     }
 

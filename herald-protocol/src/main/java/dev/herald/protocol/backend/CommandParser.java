@@ -28,13 +28,15 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Decodes a command's JSON parameters, the part after the verb on the Text port and the body of
  * {@code POST /api/<verb>} over HTTP, into a {@link BackendCommand}. Strict: unknown fields, wrong
  * types and values out of bounds are refused with an {@link ApiError} naming the field.
  *
- * <p>Stateless and thread-safe.
+ * <p>Thread-safe. The limits are read once per command from a supplier, so they may change while the
+ * server runs (a configuration reload).
  */
 public final class CommandParser {
 
@@ -58,14 +60,20 @@ public final class CommandParser {
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
-    private final CommandLimits limits;
+    private final Supplier<CommandLimits> limits;
 
     public CommandParser(CommandLimits limits) {
+        this(() -> limits);
+    }
+
+    /** A parser that reads its limits from {@code limits} for each command. */
+    public CommandParser(Supplier<CommandLimits> limits) {
         this.limits = limits;
     }
 
+    /** The limits in force now. */
     public CommandLimits limits() {
-        return limits;
+        return limits.get();
     }
 
     /**
@@ -75,7 +83,7 @@ public final class CommandParser {
      */
     public BackendCommand parse(String verb, byte[] json, int offset, int length) {
         if (!Utf8.isValid(json, offset, length)) {
-            return new Rejected(new ApiError(ApiError.INVALID_JSON, "the parameters are not valid UTF-8", null));
+            return new Rejected(verb, new ApiError(ApiError.INVALID_JSON, "the parameters are not valid UTF-8", null));
         }
         try (JsonParser parser = JSON.createParser(json, offset, length)) {
             Reader reader = new Reader(parser, json, offset);
@@ -100,13 +108,15 @@ public final class CommandParser {
             }
             return command;
         } catch (Refusal refusal) {
-            return new Rejected(refusal.error);
+            return new Rejected(verb, refusal.error);
         } catch (StreamReadException e) {
             long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-            return new Rejected(new ApiError(
-                    ApiError.INVALID_JSON, e.getOriginalMessage() + (at >= 0 ? " at byte " + at : ""), null));
+            return new Rejected(
+                    verb,
+                    new ApiError(
+                            ApiError.INVALID_JSON, e.getOriginalMessage() + (at >= 0 ? " at byte " + at : ""), null));
         } catch (IOException e) {
-            return new Rejected(new ApiError(ApiError.INVALID_JSON, String.valueOf(e.getMessage()), null));
+            return new Rejected(verb, new ApiError(ApiError.INVALID_JSON, String.valueOf(e.getMessage()), null));
         }
     }
 
@@ -135,6 +145,7 @@ public final class CommandParser {
 
     /** One pass over one JSON document; the current token is the value being read. */
     private final class Reader {
+        private final CommandLimits limits = CommandParser.this.limits.get();
         private final JsonParser parser;
         private final byte[] json;
         private final int offset;

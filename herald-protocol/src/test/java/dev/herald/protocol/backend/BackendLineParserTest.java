@@ -79,7 +79,7 @@ class BackendLineParserTest {
         byte[] line = {'p', 'u', 's', 'h', ' ', '{', '"', 'u', 'i', 'd', '"', ':', '"', (byte) 0xFF, '"', '}'};
         assertThat(parser.parse(line))
                 .isEqualTo(new BackendCommand.Rejected(
-                        new ApiError(ApiError.INVALID_JSON, "the parameters are not valid UTF-8", null)));
+                        "push", new ApiError(ApiError.INVALID_JSON, "the parameters are not valid UTF-8", null)));
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.herald.protocol.backend.BackendCommand.Stats;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -167,6 +168,27 @@ class CommandParserTest {
         assertThat(error.code()).isEqualTo(code);
         assertThat(error.field()).isEqualTo(field);
         assertThat(error.httpStatus()).isEqualTo(400);
+    }
+
+    @Test
+    void refusalsKnowTheirVerb() {
+        assertThat(((Rejected) line("push {}")).isPush()).isTrue();
+        assertThat(((Rejected) line("broadcast {\"x\":1}")).isPush()).isTrue();
+        assertThat(((Rejected) line("count {\"x\":1}")).verb()).isEqualTo("count");
+        assertThat(((Rejected) line("count {\"x\":1}")).isPush()).isFalse();
+    }
+
+    @Test
+    void readsTheLimitsForEachCommand() {
+        AtomicReference<CommandLimits> limits = new AtomicReference<>(new CommandLimits(16, 16, 2, 50));
+        CommandParser parser = new CommandParser(limits::get);
+        byte[] batch = "[{\"uid\":\"a\",\"data\":1},{\"uid\":\"b\",\"data\":2},{\"uid\":\"c\",\"data\":3}]"
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThat(parser.parse("push", batch, 0, batch.length)).isInstanceOf(Rejected.class);
+        limits.set(new CommandLimits(16, 16, 3, 50));
+        assertThat(parser.parse("push", batch, 0, batch.length)).isInstanceOf(Push.class);
+        assertThat(parser.limits().maxBatch()).isEqualTo(3);
     }
 
     @Test

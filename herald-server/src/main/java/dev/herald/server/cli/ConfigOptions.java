@@ -2,6 +2,7 @@ package dev.herald.server.cli;
 
 import dev.herald.server.ConfigKey;
 import dev.herald.server.ConfigLoader;
+import dev.herald.server.ConfigSource;
 import dev.herald.server.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,8 +55,13 @@ final class ConfigOptions {
 
     /** Loads the configuration from defaults, the file, the environment and the flags. */
     ServerConfig load() {
+        return source().load();
+    }
+
+    /** The sources of the configuration, captured now: a reload of the server reads the same ones again. */
+    ConfigSource source() {
         Map<String, String> env = System.getenv();
-        return ConfigLoader.load(ConfigLoader.home(env), configFile, env, flags());
+        return new ConfigSource(ConfigLoader.home(env), configFile, env, flags());
     }
 
     /** The same options as arguments, to hand to a child process. */

@@ -2,6 +2,7 @@ package dev.herald.server.cli;
 
 import dev.herald.netty.NettyTransport.ListenException;
 import dev.herald.server.ConfigLoader;
+import dev.herald.server.ConfigSource;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.ServerConfig;
 import java.io.File;
@@ -34,8 +35,13 @@ final class Control {
 
     private Control() {}
 
-    /** Runs a server in this process until SIGTERM or SIGINT, then drains it. */
-    static int runInThisProcess(ServerConfig config, boolean daemon, PrintWriter err) {
+    /**
+     * Runs a server in this process until SIGTERM or SIGINT, then drains it.
+     *
+     * @param config the configuration read from {@code source}, for the log and the pid file
+     * @param source read again by the server on a reload
+     */
+    static int runInThisProcess(ServerConfig config, ConfigSource source, boolean daemon, PrintWriter err) {
         Path home = ConfigLoader.home(System.getenv());
         Path logFile = config.log().fileFor(daemon, home);
         if (logFile != null) {
@@ -45,7 +51,7 @@ final class Control {
         Logger log = LoggerFactory.getLogger(Control.class);
         HeraldServer server;
         try {
-            server = HeraldServer.start(config);
+            server = HeraldServer.start(source, Logging::reconfigure);
         } catch (ListenException e) {
             log.error("{}", e.getMessage());
             if (!daemon && logFile != null) { // else the console or the daemon's parent shows the log

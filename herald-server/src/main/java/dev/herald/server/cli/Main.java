@@ -8,15 +8,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code herald}: the command line. Exit codes: 0 success, 1 failure (cannot listen, does not stop),
- * 2 bad usage or configuration, 3 {@code status} of a server that is not running.
+ * {@code herald}: the command line. Exit codes: 0 success, 1 failure (cannot listen, does not stop,
+ * does not answer), 2 bad usage or configuration, 3 {@code status} or {@code reload} of a server that is
+ * not running.
  */
 @Command(
         name = "herald",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Herald: a real-time push server (WebSocket clients; backends push over the Text port).",
-        subcommands = {StartCommand.class, StopCommand.class, RestartCommand.class, StatusCommand.class})
+        subcommands = {
+            StartCommand.class,
+            StopCommand.class,
+            RestartCommand.class,
+            StatusCommand.class,
+            ReloadCommand.class
+        })
 public final class Main implements Runnable {
 
     /** Exit code of an invalid configuration. */

@@ -1,5 +1,6 @@
 package dev.herald.server.cli;
 
+import dev.herald.server.ConfigSource;
 import dev.herald.server.ServerConfig;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -34,7 +35,8 @@ final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ServerConfig config = options.load();
+        ConfigSource source = options.source();
+        ServerConfig config = source.load();
         Optional<ProcessHandle> running = new PidFile(config.server().pidFile()).running();
         if (running.isPresent()) {
             spec.commandLine()
@@ -50,6 +52,7 @@ final class StartCommand implements Callable<Integer> {
                     spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
-        return Control.runInThisProcess(config, daemonChild, spec.commandLine().getErr());
+        return Control.runInThisProcess(
+                config, source, daemonChild, spec.commandLine().getErr());
     }
 }

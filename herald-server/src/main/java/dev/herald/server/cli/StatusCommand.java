@@ -5,11 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.ServerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,15 +14,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code herald status}: whether Herald runs, and its numbers, read from its {@code /stats} endpoint. */
+/**
+ * {@code herald status}: whether Herald runs, and its numbers and readiness, read from its {@code /stats}
+ * (with the first API key, if any) and {@code /readyz} endpoints.
+ */
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
-        description = "Show whether Herald runs: pid, uptime, listening addresses, connections, bound uids, pushes."
+        description = "Show whether Herald runs: pid, uptime, readiness, listening addresses, connections, bound uids,"
+                + " pushes."
                 + " Exit 0 if running, 3 if not, 1 if it runs but does not answer.")
 final class StatusCommand implements Callable<Integer> {
-
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     @Mixin
     ConfigOptions options;
@@ -47,38 +45,30 @@ final class StatusCommand implements Callable<Integer> {
             return Control.NOT_RUNNING;
         }
         long pid = running.get().pid();
-        String host = config.http().host();
-        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
-            host = "127.0.0.1";
-        }
-        URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-                + config.http().port() + "/stats");
-        String body;
+        AdminHttp http = new AdminHttp(config);
+        List<String> keys = config.http().apiKeys();
+        AdminHttp.Response stats;
+        AdminHttp.Response ready;
         try {
-            HttpResponse<String> response = HttpClient.newBuilder()
-                    .connectTimeout(TIMEOUT)
-                    .build()
-                    .send(
-                            HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-                            HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode());
+            stats = http.get("/stats", keys.isEmpty() ? null : keys.get(0));
+            if (stats.status() != 200) {
+                throw new IOException("HTTP " + stats.status());
             }
-            body = response.body();
+            ready = http.get("/readyz", null);
         } catch (IOException e) {
-            out.println("Herald is running (pid " + pid + ") but " + uri + " does not answer: " + e.getMessage()
-                    + " (give status the same --config and flags as start)");
+            out.println("Herald is running (pid " + pid + ") but " + http.uri("/stats") + " does not answer: "
+                    + e.getMessage() + " (give status the same --config and flags as start)");
             return Control.FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Control.FAILED;
         }
         if (json) {
-            out.println(body.strip());
+            out.println(stats.body().strip());
             return Control.OK;
         }
         try {
-            print(out, pid, new ObjectMapper().readTree(body));
+            print(out, pid, new ObjectMapper().readTree(stats.body()), ready.status() == 200);
         } catch (IOException e) {
             out.println("Herald is running (pid " + pid + "); unreadable stats: " + e.getMessage());
             return Control.FAILED;
@@ -86,17 +76,7 @@ final class StatusCommand implements Callable<Integer> {
         return Control.OK;
     }
 
-    /** {@code GET /stats}, with the first API key when keys are configured. */
-    private static HttpRequest request(URI uri, ServerConfig config) {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
-        if (!config.http().apiKeys().isEmpty()) {
-            request.header("Authorization", "Bearer " + config.http().apiKeys().get(0));
-        }
-        return request.build();
-    }
-
-    private static void print(PrintWriter out, long pid, JsonNode stats) {
+    private static void print(PrintWriter out, long pid, JsonNode stats, boolean ready) {
         out.printf(
                 "Herald %s is running (pid %d), up %s, state %s%n",
                 stats.path("version").asText(),
@@ -104,6 +84,7 @@ final class StatusCommand implements Callable<Integer> {
                 uptime(stats.path("uptimeSeconds").asLong()),
                 stats.path("state").asText());
         JsonNode listeners = stats.path("listeners");
+        out.printf("  health       alive, %s%n", ready ? "ready (/readyz 200)" : "not ready (/readyz 503: draining)");
         out.printf("  websocket    %s%n", listeners.path("websocket").asText());
         out.printf("  text         %s%n", listeners.path("text").asText());
         out.printf("  http         %s%n", listeners.path("http").asText());

@@ -34,6 +34,10 @@ final class HeraldProcess {
         return textPort;
     }
 
+    int httpPort() {
+        return httpPort;
+    }
+
     Path home() {
         return home;
     }

@@ -1,0 +1,205 @@
+package dev.herald.server;
+
+import dev.herald.core.CloseReason;
+import dev.herald.core.Hub;
+import dev.herald.netty.NettyTransport;
+import dev.herald.netty.backend.TextPortStats;
+import dev.herald.netty.http.HttpStats;
+import dev.herald.netty.websocket.WebSocketStats;
+import dev.herald.protocol.backend.BackendError;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.LongConsumer;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The server's Prometheus metrics ({@code GET /metrics}), through Micrometer. The counters are function
+ * counters and gauges over the numbers the core and the adapters keep anyway for {@code /stats}, so
+ * nothing is counted twice and the hot paths do not know Micrometer; the one meter recorded directly is
+ * the push-to-write latency timer. JVM and process basics come from Micrometer's binders.
+ *
+ * <p>Names, types and labels are listed in the README ("Metrics, health and reload"). Every label has a
+ * bounded set of values: adapters, results, close codes, error codes and HTTP statuses the server sends.
+ */
+final class ServerMetrics implements AutoCloseable {
+
+    /** Buckets of the latency histogram: 100 µs to 10 s. */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(100_000),
+        Duration.ofNanos(250_000),
+        Duration.ofNanos(500_000),
+        Duration.ofMillis(1),
+        Duration.ofNanos(2_500_000),
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofMillis(2500),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10)
+    };
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer writeLatency;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Set<Integer> httpStatuses = ConcurrentHashMap.newKeySet();
+    private volatile HttpStats http;
+
+    ServerMetrics() {
+        writeLatency = Timer.builder("herald.push.write.latency")
+                .description("Time from a push accepted (its message created) to its frame written to a client's"
+                        + " socket; measured on a sample of writes")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** Receives push-to-write latencies in nanoseconds (see {@link WebSocketStats}). */
+    LongConsumer writeLatency() {
+        return nanos -> writeLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Binds the meters to the server's counters. */
+    void bind(Hub hub, WebSocketStats webSocket, TextPortStats text, IntSupplier textConnections, HttpStats http) {
+        this.http = http;
+        gauge("herald.connections", "Open client connections (WebSocket handshake done)", hub, Hub::connectionCount);
+        gauge("herald.uids", "Uids with at least one connection", hub, Hub::uidCount);
+        gauge("herald.groups", "Groups with at least one member", hub, Hub::groupCount);
+        Gauge.builder("herald.backend.connections", textConnections, IntSupplier::getAsInt)
+                .description("Open backend connections")
+                .tag("adapter", "text")
+                .strongReference(true)
+                .register(registry);
+
+        pushes("text", "ok", text, TextPortStats::ok);
+        pushes("text", "fail", text, TextPortStats::fail);
+        pushes("text", "error", text, TextPortStats::error);
+        pushes("http", "ok", http, HttpStats::ok);
+        pushes("http", "fail", http, HttpStats::fail);
+        pushes("http", "error", http, HttpStats::error);
+
+        FunctionCounter.builder("herald.delivered.messages", hub, Hub::deliveryCount)
+                .description("Messages queued on client connections, one per connection reached")
+                .register(registry);
+        FunctionCounter.builder("herald.delivered", hub, Hub::deliveredBytes)
+                .description("Payload bytes queued on client connections")
+                .baseUnit("bytes")
+                .register(registry);
+        FunctionCounter.builder("herald.frames.received", webSocket, WebSocketStats::framesReceived)
+                .description("Data messages received from clients (after reassembly)")
+                .register(registry);
+        FunctionCounter.builder("herald.frames.ignored", webSocket, WebSocketStats::framesIgnored)
+                .description("Data messages received after the bind, which the seed protocol ignores")
+                .register(registry);
+        for (CloseReason reason : CloseReason.values()) {
+            FunctionCounter.builder("herald.server.closes", webSocket, stats -> stats.serverCloses(reason))
+                    .description("Client connections the server closed, by close code")
+                    .tag("code", String.valueOf(reason.code()))
+                    .register(registry);
+        }
+        FunctionCounter.builder("herald.slow.consumers", webSocket, WebSocketStats::paused)
+                .description("Slow consumers: paused when a client's queue reaches websocket.max-outbound-bytes,"
+                        + " closed (4003) when a push finds it full")
+                .tag("action", "paused")
+                .register(registry);
+        FunctionCounter.builder("herald.slow.consumers", webSocket, stats -> stats.serverCloses(CloseReason.SLOW))
+                .description("Slow consumers: paused when a client's queue reaches websocket.max-outbound-bytes,"
+                        + " closed (4003) when a push finds it full")
+                .tag("action", "closed")
+                .register(registry);
+
+        FunctionCounter.builder("herald.text.lines", text, TextPortStats::lines)
+                .description("Lines received on the Text port")
+                .register(registry);
+        for (BackendError error : BackendError.values()) {
+            FunctionCounter.builder("herald.text.errors", text, stats -> stats.errors(error))
+                    .description("Seed lines answered with error, by code")
+                    .tag("code", error.code())
+                    .register(registry);
+        }
+        FunctionCounter.builder("herald.http.requests", http, HttpStats::requests)
+                .description("HTTP requests received")
+                .register(registry);
+
+        Gauge.builder("herald.netty.memory.used", NettyTransport::usedDirectMemory)
+                .description("Memory held by Netty's buffer allocator")
+                .baseUnit("bytes")
+                .tag("area", "direct")
+                .register(registry);
+        Gauge.builder("herald.netty.memory.used", NettyTransport::usedHeapMemory)
+                .description("Memory held by Netty's buffer allocator")
+                .baseUnit("bytes")
+                .tag("area", "heap")
+                .register(registry);
+    }
+
+    /** The exposition text, version 0.0.4. */
+    String scrape() {
+        HttpStats http = this.http;
+        if (http != null) {
+            // A counter per status the server has sent so far: a small set, known only as it is used.
+            for (int status : http.responses().keySet()) {
+                if (!httpStatuses.add(status)) {
+                    continue;
+                }
+                FunctionCounter.builder("herald.http.responses", http, stats -> stats.responses(status))
+                        .description("HTTP responses sent, by status")
+                        .tag("status", String.valueOf(status))
+                        .register(registry);
+            }
+        }
+        return registry.scrape();
+    }
+
+    MeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    private void gauge(String name, String description, Hub hub, ToDoubleFunction<Hub> value) {
+        Gauge.builder(name, hub, value)
+                .description(description)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    private <T> void pushes(String adapter, String result, T stats, ToDoubleFunction<T> count) {
+        FunctionCounter.builder("herald.pushes", stats, count)
+                .description("Pushes by adapter and result: ok reached a connection, fail reached none, error was"
+                        + " refused or failed")
+                .tag("adapter", adapter)
+                .tag("result", result)
+                .register(registry);
+    }
+}

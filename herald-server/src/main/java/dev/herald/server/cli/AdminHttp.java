@@ -1,0 +1,60 @@
+package dev.herald.server.cli;
+
+import dev.herald.server.ServerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The HTTP listener of a running server, as the commands reach it: its address from the configuration
+ * (a wildcard host is reached on loopback), an API key when keys are configured.
+ */
+final class AdminHttp {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    record Response(int status, String body) {}
+
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final String base;
+
+    AdminHttp(ServerConfig config) {
+        String host = config.http().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+            host = "127.0.0.1";
+        }
+        base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + config.http().port();
+    }
+
+    URI uri(String path) {
+        return URI.create(base + path);
+    }
+
+    /**
+     * {@code GET path}, with {@code Authorization: Bearer key} unless {@code key} is {@code null}.
+     *
+     * @throws IOException if the server does not answer
+     */
+    Response get(String path, String key) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).GET(), key);
+    }
+
+    /** {@code POST path} with an empty body; see {@link #get}. */
+    Response post(String path, String key) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()), key);
+    }
+
+    private Response send(HttpRequest.Builder request, String key) throws IOException, InterruptedException {
+        request.timeout(TIMEOUT);
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.body());
+    }
+}
