@@ -106,7 +106,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
                     ctx.channel().remoteAddress(),
                     rejected.error().message());
         }
-        return executor.execute(command, stats.commandPushes)
+        return executor.execute(command, stats.pushes)
                 .thenApply(reply -> Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(reply.json()), NEWLINE.duplicate()));
     }
 
@@ -119,12 +119,8 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
                             log.warn("push failed uid={}", push.uid(), failure);
                             return error(BackendError.INTERNAL, "push failed");
                         }
-                        if (result.delivered()) {
-                            stats.ok.increment();
-                            return BackendReply.OK;
-                        }
-                        stats.fail.increment();
-                        return BackendReply.FAIL;
+                        stats.pushes.pushed(result);
+                        return result.delivered() ? BackendReply.OK : BackendReply.FAIL;
                     });
         }
         Invalid invalid = (Invalid) command;

@@ -1,6 +1,5 @@
 package dev.herald.netty.backend;
 
-import dev.herald.core.PushResult;
 import dev.herald.protocol.backend.BackendError;
 import java.util.EnumMap;
 import java.util.Map;
@@ -10,9 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TextPortStats {
 
     final LongAdder lines = new LongAdder();
-    final LongAdder ok = new LongAdder();
-    final LongAdder fail = new LongAdder();
-    final LongAdder error = new LongAdder();
+    /** Pushes by seed lines and by {@code push} and {@code broadcast} commands. */
+    final PushCounts pushes = new PushCounts();
+
     private final EnumMap<BackendError, LongAdder> errors = new EnumMap<>(BackendError.class);
 
     public TextPortStats() {
@@ -28,12 +27,12 @@ public final class TextPortStats {
 
     /** Seed pushes answered {@code ok}. */
     public long ok() {
-        return ok.sum();
+        return pushes.ok();
     }
 
     /** Seed pushes answered {@code fail} (uid offline). */
     public long fail() {
-        return fail.sum();
+        return pushes.fail();
     }
 
     /**
@@ -41,7 +40,7 @@ public final class TextPortStats {
      * {@code push} or {@code broadcast} commands refused or failed (once per command, even for a batch).
      */
     public long error() {
-        return error.sum();
+        return pushes.error();
     }
 
     /** Lines answered with {@code error}, by code. */
@@ -56,22 +55,9 @@ public final class TextPortStats {
         return errors.get(error).sum();
     }
 
-    /** Counts the pushes of {@code push} and {@code broadcast} commands. */
-    final CommandExecutor.PushListener commandPushes = new CommandExecutor.PushListener() {
-        @Override
-        public void pushed(PushResult result) {
-            (result.delivered() ? ok : fail).increment();
-        }
-
-        @Override
-        public void failed() {
-            error.increment();
-        }
-    };
-
     /** Counts a seed line answered with an error. */
     void error(BackendError code) {
         errors.get(code).increment();
-        error.increment();
+        pushes.failed();
     }
 }

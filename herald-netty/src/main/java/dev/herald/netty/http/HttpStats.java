@@ -1,7 +1,6 @@
 package dev.herald.netty.http;
 
-import dev.herald.core.PushResult;
-import dev.herald.netty.backend.CommandExecutor;
+import dev.herald.netty.backend.PushCounts;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,9 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class HttpStats {
 
     final LongAdder requests = new LongAdder();
-    final LongAdder ok = new LongAdder();
-    final LongAdder fail = new LongAdder();
-    final LongAdder error = new LongAdder();
+    /** Pushes made by {@code push} and {@code broadcast} commands. */
+    final PushCounts pushes = new PushCounts();
+
     private final ConcurrentHashMap<Integer, LongAdder> responses = new ConcurrentHashMap<>();
 
     /** Requests received. */
@@ -23,17 +22,17 @@ public final class HttpStats {
 
     /** Pushes (by {@code push} and {@code broadcast}) that reached at least one connection. */
     public long ok() {
-        return ok.sum();
+        return pushes.ok();
     }
 
     /** Pushes that reached no connection. */
     public long fail() {
-        return fail.sum();
+        return pushes.fail();
     }
 
     /** {@code push} and {@code broadcast} commands answered with an error (refused or failed), once per command. */
     public long error() {
-        return error.sum();
+        return pushes.error();
     }
 
     /** Responses sent, by status code. */
@@ -42,19 +41,6 @@ public final class HttpStats {
         responses.forEach((status, count) -> copy.put(status, count.sum()));
         return copy;
     }
-
-    /** Counts the pushes of {@code push} and {@code broadcast} commands. */
-    final CommandExecutor.PushListener pushes = new CommandExecutor.PushListener() {
-        @Override
-        public void pushed(PushResult result) {
-            (result.delivered() ? ok : fail).increment();
-        }
-
-        @Override
-        public void failed() {
-            error.increment();
-        }
-    };
 
     /** Responses sent with one status. */
     public long responses(int status) {
