@@ -14,11 +14,13 @@ import java.nio.ByteBuffer;
  * that the JDK frees when the message is garbage: nothing to release, no reference count that every
  * event loop would contend on. Each connection writes its own {@link ByteBuf#duplicate()} (no copy);
  * a raw {@code ByteBuf} passes Netty's WebSocket encoder untouched.
+ *
+ * <p>Public only so that herald-microbench can measure the encoding.
  */
-final class WebSocketFrames {
+public final class WebSocketFrames {
 
     /** The shared frame of a message; write {@code message.encoded(TEXT).duplicate()}. */
-    static final Encoding<ByteBuf> TEXT = new Encoding<>("websocket-text-frame", WebSocketFrames::textFrame);
+    public static final Encoding<ByteBuf> TEXT = new Encoding<>("websocket-text-frame", WebSocketFrames::textFrame);
 
     private static final byte FIN_TEXT = (byte) 0x81;
 
