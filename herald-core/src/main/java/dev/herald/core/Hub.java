@@ -249,36 +249,62 @@ public final class Hub {
 
     /** Queues a message on every connection on this node that the target names, once each. */
     public PushResult deliver(Target target, Message message) {
-        PushResult result;
+        Set<SessionId> except = sessionIds(target.exceptSessions());
+        Tally tally = new Tally();
         if (target.isSingleUid()) {
-            int sessions = sendAll(byUid.getOrDefault(target.uids().iterator().next(), NONE), message, Set.of());
-            result = new PushResult(sessions, sessions > 0 ? 1 : 0);
+            tally.add(sendAll(byUid.get(target.uids().iterator().next()), message, except));
         } else if (target.toAll()) {
-            int sessions = 0;
-            int uids = 0;
             for (Map.Entry<String, Session[]> bound : byUid.entrySet()) {
                 if (!target.exceptUids().contains(bound.getKey())) {
-                    int reached = sendAll(bound.getValue(), message, target.exceptSessions());
-                    sessions += reached;
-                    uids += reached > 0 ? 1 : 0;
+                    tally.add(sendAll(bound.getValue(), message, except));
                 }
             }
-            result = new PushResult(sessions, uids);
-        } else {
-            int sessions = 0;
-            int uids = 0;
-            for (String uid : audience(target)) {
-                int reached = sendAll(byUid.getOrDefault(uid, NONE), message, target.exceptSessions());
-                sessions += reached;
-                uids += reached > 0 ? 1 : 0;
+        } else if (target.uids().isEmpty() && target.groups().size() == 1) {
+            // One group: its members are distinct already, so no set of the audience is needed.
+            Set<String> members = groups.get(target.groups().iterator().next());
+            if (members != null) {
+                for (String uid : members) {
+                    if (!target.exceptUids().contains(uid)) {
+                        tally.add(sendAll(byUid.get(uid), message, except));
+                    }
+                }
             }
-            result = new PushResult(sessions, uids);
+        } else {
+            for (String uid : audience(target)) {
+                tally.add(sendAll(byUid.get(uid), message, except));
+            }
         }
-        if (result.sessions() > 0) {
-            deliveries.add(result.sessions());
-            deliveredBytes.add((long) result.sessions() * message.size());
+        if (tally.sessions > 0) {
+            deliveries.add(tally.sessions);
+            deliveredBytes.add((long) tally.sessions * message.size());
         }
-        return result;
+        return new PushResult(tally.sessions, tally.uids);
+    }
+
+    /** Connections and distinct uids reached by one delivery. */
+    private static final class Tally {
+        int sessions;
+        int uids;
+
+        void add(int reached) {
+            sessions += reached;
+            uids += reached > 0 ? 1 : 0;
+        }
+    }
+
+    /** The excluded connection ids, parsed once per delivery rather than printed once per session. */
+    private static Set<SessionId> sessionIds(Set<String> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        Set<SessionId> parsed = new HashSet<>();
+        for (String id : ids) {
+            SessionId sessionId = SessionId.parse(id);
+            if (sessionId != null) {
+                parsed.add(sessionId);
+            }
+        }
+        return parsed;
     }
 
     /**
@@ -320,10 +346,13 @@ public final class Hub {
         return uids;
     }
 
-    private static int sendAll(Session[] sessions, Message message, Set<String> except) {
+    private static int sendAll(Session[] sessions, Message message, Set<SessionId> except) {
+        if (sessions == null) {
+            return 0;
+        }
         int reached = 0;
         for (Session session : sessions) {
-            if ((except.isEmpty() || !except.contains(session.id().toString())) && session.send(message)) {
+            if ((except.isEmpty() || !except.contains(session.id())) && session.send(message)) {
                 reached++;
             }
         }
