@@ -1,0 +1,145 @@
+package dev.herald.bench;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a scenario runs with: the tool's event loops and clients, probes of the server and of the tool
+ * itself, and the sequence numbers of pushes. Checks the open-file budget before anything connects.
+ */
+final class BenchRun implements AutoCloseable {
+
+    /** Files the JVM and the tool hold besides connections (jars, epoll, pipes, the control connection). */
+    static final int FILE_MARGIN = 64;
+
+    final BenchOptions options;
+    final ClientTransport transport;
+    final SourceAddresses sources;
+    final Clients clients;
+    final ProcessProbe self = ProcessProbe.self();
+    final ProcessProbe server;
+    final HeapProbe heap;
+    final PrintWriter log;
+    private long nextSeq;
+
+    private BenchRun(BenchOptions options, ProcessProbe server, PrintWriter log) {
+        this.options = options;
+        this.server = server;
+        this.log = log;
+        this.heap = new HeapProbe(options.serverMetrics);
+        this.sources = new SourceAddresses(options.sourceFrom, options.perSource);
+        this.transport = new ClientTransport(options.ioThreads);
+        this.clients = new Clients(transport, options.ws, sources);
+    }
+
+    /**
+     * Checks the budget of open files for {@code connections} client and {@code backends} backend
+     * connections, finds the server's pid, and starts the event loops.
+     *
+     * @throws BenchException if the connections cannot fit in this process's open-file limit
+     */
+    static BenchRun start(BenchOptions options, long connections, int backends, PrintWriter log) {
+        ProcessProbe self = ProcessProbe.self();
+        long limit = self.maxOpenFiles();
+        long open = Math.max(0, self.openFiles());
+        long needed = open + connections + backends + FILE_MARGIN;
+        if (limit > 0 && needed > limit) {
+            throw new BenchException(String.format(
+                    "%d connections need about %d open files, but this process may open %d (%d are open now): "
+                            + "use fewer connections (at most about %d), or raise the limit (ulimit -n) if the "
+                            + "hard limit allows",
+                    connections + backends, needed, limit, open, limit - open - backends - FILE_MARGIN));
+        }
+        long pid = options.serverPid;
+        if (pid < 0 && options.server == BenchOptions.ServerKind.herald) {
+            try (TextControl control = new TextControl(options.textAddress())) {
+                pid = control.serverPid();
+            } catch (RuntimeException e) {
+                throw new BenchException("cannot ask the server for its pid (stats): " + e.getMessage());
+            }
+        }
+        ProcessProbe server = pid > 0 ? new ProcessProbe(pid) : null;
+        if (server != null) {
+            long serverLimit = server.maxOpenFiles();
+            long serverOpen = server.openFiles();
+            if (serverLimit > 0 && serverOpen >= 0 && serverOpen + connections + backends > serverLimit) {
+                log.printf(
+                        "warning: the server (pid %d) has %d files open and may open %d: %d more connections will "
+                                + "not all fit%n",
+                        pid, serverOpen, serverLimit, connections + backends);
+            }
+        }
+        return new BenchRun(options, server, log);
+    }
+
+    /** Reserves {@code n} sequence numbers and returns the first. Pacing thread only. */
+    long seq(long n) {
+        long first = nextSeq;
+        nextSeq += n;
+        return first;
+    }
+
+    /** The next sequence number that {@link #seq} hands out. */
+    long nextSeq() {
+        return nextSeq;
+    }
+
+    TextControl control() {
+        return new TextControl(options.textAddress());
+    }
+
+    Backends backends(int count) {
+        return Backends.connect(transport, options.textAddress(), count);
+    }
+
+    long serverCpuNanos() {
+        return server == null ? -1 : server.cpuNanos();
+    }
+
+    long serverRss() {
+        return server == null ? -1 : server.rssBytes();
+    }
+
+    /** Facts about the server for the result line. */
+    Map<String, Object> serverInfo() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("kind", options.server.name());
+        info.put("pid", server == null ? null : server.pid());
+        info.put("ws", options.ws.toString());
+        info.put("text", options.text);
+        info.put("maxOpenFiles", server == null ? null : server.maxOpenFiles());
+        return info;
+    }
+
+    /** Facts about the tool for the result line. */
+    Map<String, Object> toolInfo() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("transport", transport.name());
+        info.put("ioThreads", options.ioThreads);
+        info.put("maxOpenFiles", self.maxOpenFiles());
+        info.put("cpus", Runtime.getRuntime().availableProcessors());
+        info.put("java", Runtime.version().toString());
+        return info;
+    }
+
+    void progress(String format, Object... args) {
+        log.printf(format + "%n", args);
+        log.flush();
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+        transport.close();
+    }
+
+    /** A run that cannot go on: the message says why and what to do. */
+    static final class BenchException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BenchException(String message) {
+            super(message);
+        }
+    }
+}

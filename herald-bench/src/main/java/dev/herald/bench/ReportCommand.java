@@ -1,0 +1,223 @@
+package dev.herald.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Turns result lines (JSON, one per run) into markdown tables, one per scenario. */
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = "Print markdown tables of the results in JSON-lines files (as written by --out).")
+final class ReportCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files of result lines.")
+    List<Path> files;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (Path file : files) {
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    results.add(ResultLine.parse(line));
+                }
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(markdown(results));
+        out.flush();
+        return 0;
+    }
+
+    /** One table per scenario present in {@code results}, in the order idle, fanout, targeted, churn. */
+    static String markdown(List<Map<String, Object>> results) {
+        StringBuilder md = new StringBuilder();
+        table(
+                md,
+                results,
+                "idle",
+                "Idle connections",
+                List.of(
+                        "Server",
+                        "Connections",
+                        "Opened",
+                        "Failed",
+                        "Connect+bind/s",
+                        "RSS before MiB",
+                        "RSS after MiB",
+                        "RSS/conn bytes",
+                        "Heap/conn bytes",
+                        "Verified lost"),
+                (r, rows) -> {
+                    Map<String, Object> s = sub(r, "server");
+                    rows.add(List.of(
+                            r.get("connections"),
+                            r.get("opened"),
+                            r.get("failed"),
+                            r.get("connectBindPerSecond"),
+                            IdleCommand.mib(s.get("rssBefore")),
+                            IdleCommand.mib(s.get("rssAfter")),
+                            s.get("rssPerConnection"),
+                            s.get("heapPerConnection"),
+                            sub(r, "verify").get("lost")));
+                });
+        table(
+                md,
+                results,
+                "fanout",
+                "Fan-out (broadcast to every subscriber)",
+                List.of(
+                        "Server",
+                        "Subscribers",
+                        "Broadcasts/s",
+                        "Deliveries/s",
+                        "Lost",
+                        "p50 ms",
+                        "p99 ms",
+                        "p999 ms",
+                        "Max ms",
+                        "Server µs/delivery",
+                        "Server CPU %",
+                        "Client CPU %"),
+                (r, rows) -> {
+                    for (Map<String, Object> s : steps(r)) {
+                        Map<String, Object> l = sub(s, "latencyMs");
+                        rows.add(List.of(
+                                r.get("subscribers"),
+                                s.get("achievedRate"),
+                                s.get("deliveredPerSecond"),
+                                s.get("lost"),
+                                l.get("p50"),
+                                l.get("p99"),
+                                l.get("p999"),
+                                l.get("max"),
+                                s.get("serverCpuUsPerDelivery"),
+                                s.get("serverCpuPercent"),
+                                s.get("clientCpuPercent")));
+                    }
+                });
+        table(
+                md,
+                results,
+                "targeted",
+                "Targeted pushes (random uids, pipelined backends)",
+                List.of(
+                        "Server",
+                        "Uids",
+                        "Target/s",
+                        "Sent/s",
+                        "Lost",
+                        "p50 ms",
+                        "p99 ms",
+                        "p999 ms",
+                        "Max ms",
+                        "Server µs/push",
+                        "Server CPU %",
+                        "Client CPU %"),
+                (r, rows) -> {
+                    for (Map<String, Object> s : steps(r)) {
+                        Map<String, Object> l = sub(s, "latencyMs");
+                        rows.add(List.of(
+                                r.get("bound"),
+                                s.get("targetRate"),
+                                s.get("achievedRate"),
+                                s.get("lost"),
+                                l.get("p50"),
+                                l.get("p99"),
+                                l.get("p999"),
+                                l.get("max"),
+                                s.get("serverCpuUsPerPush"),
+                                s.get("serverCpuPercent"),
+                                s.get("clientCpuPercent")));
+                    }
+                });
+        table(
+                md,
+                results,
+                "churn",
+                "Churn (connects and closes while pushes flow)",
+                List.of(
+                        "Server",
+                        "Stable",
+                        "Churn/s",
+                        "Opened",
+                        "Failed",
+                        "Connect p99 ms",
+                        "Pushes/s",
+                        "Lost",
+                        "p99 ms"),
+                (r, rows) -> {
+                    Map<String, Object> c = sub(r, "churn");
+                    Map<String, Object> p = sub(r, "pushes");
+                    rows.add(List.of(
+                            r.get("stable"),
+                            c.get("achievedRate"),
+                            c.get("opened"),
+                            c.get("failed"),
+                            sub(c, "connectLatencyMs").get("p99"),
+                            p.get("achievedRate"),
+                            p.get("lost"),
+                            sub(p, "latencyMs").get("p99")));
+                });
+        return md.toString();
+    }
+
+    private interface Rows {
+        void add(Map<String, Object> results, List<List<Object>> rows);
+    }
+
+    private static void table(
+            StringBuilder md,
+            List<Map<String, Object>> all,
+            String scenario,
+            String title,
+            List<String> header,
+            Rows rows) {
+        List<String> lines = new ArrayList<>();
+        for (Map<String, Object> result : all) {
+            if (!scenario.equals(result.get("scenario"))) {
+                continue;
+            }
+            List<List<Object>> cells = new ArrayList<>();
+            rows.add(sub(result, "results"), cells);
+            for (List<Object> row : cells) {
+                StringBuilder line = new StringBuilder("| ").append(result.get("label"));
+                row.forEach(cell -> line.append(" | ").append(cell));
+                lines.add(line.append(" |").toString());
+            }
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        md.append("### ").append(title).append("\n\n");
+        md.append("| ").append(String.join(" | ", header)).append(" |\n");
+        md.append("|").append(" --- |".repeat(header.size())).append("\n");
+        lines.forEach(line -> md.append(line).append('\n'));
+        md.append('\n');
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> sub(Map<String, Object> map, String key) {
+        Object value = map.get(key);
+        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> steps(Map<String, Object> results) {
+        Object steps = results.get("steps");
+        return steps instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
+    }
+}

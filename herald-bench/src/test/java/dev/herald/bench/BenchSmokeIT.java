@@ -1,0 +1,188 @@
+package dev.herald.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.server.ConfigSource;
+import dev.herald.server.HeraldServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Runs every scenario, tiny and short, against a real Herald started in-process, and checks the
+ * structure of what it prints: one JSON line that parses, counts that match, no loss. Never speed.
+ */
+@Timeout(60)
+class BenchSmokeIT {
+
+    private HeraldServer server;
+
+    @BeforeEach
+    void start() {
+        server = HeraldServer.start(
+                new ConfigSource(
+                        Path.of("target"),
+                        null,
+                        Map.of(),
+                        Map.of(
+                                "websocket.host", "127.0.0.1",
+                                "websocket.port", "0",
+                                "text.port", "0",
+                                "http.port", "0",
+                                "server.shutdown-timeout", "3s")),
+                unused -> {});
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+    }
+
+    static Stream<Arguments> scenarios() {
+        return Stream.of(
+                Arguments.of(
+                        Named.of("idle, verified by push and count", List.of("idle", "-n", "50", "--settle", "0s")),
+                        (Consumer<Map<String, Object>>) r -> {
+                            assertThat(r).containsEntry("opened", 50).containsEntry("failed", 0);
+                            assertThat(r).containsEntry("boundReported", 50);
+                            assertThat(sub(r, "verify"))
+                                    .containsEntry("ok", 50)
+                                    .containsEntry("received", 50)
+                                    .containsEntry("lost", 0);
+                            assertThat((int) sub(r, "server").get("rssAfter")).isPositive();
+                        }),
+                Arguments.of(
+                        Named.of(
+                                "fanout with Herald's broadcast",
+                                List.of("fanout", "-n", "50", "--rates", "10,20", "--step", "1s", "--warmup", "0s")),
+                        (Consumer<Map<String, Object>>) r -> {
+                            assertThat(r).containsEntry("subscribers", 50).containsEntry("broadcast", "herald");
+                            assertThat(steps(r)).hasSize(2).allSatisfy(BenchSmokeIT::nothingLost);
+                            assertThat(steps(r))
+                                    .allSatisfy(
+                                            s -> assertThat(sub(s, "replies").get("reportedConnections"))
+                                                    .isEqualTo(s.get("delivered")));
+                        }),
+                Arguments.of(
+                        Named.of(
+                                "fanout by a push per uid, as for a seed server",
+                                List.of(
+                                        "fanout",
+                                        "-n",
+                                        "50",
+                                        "--server",
+                                        "seed",
+                                        "--rates",
+                                        "5",
+                                        "--step",
+                                        "1s",
+                                        "--warmup",
+                                        "0s",
+                                        "--backends",
+                                        "2")),
+                        (Consumer<Map<String, Object>>) r -> {
+                            assertThat(r).containsEntry("broadcast", "per-uid");
+                            assertThat(steps(r)).hasSize(1).allSatisfy(BenchSmokeIT::nothingLost);
+                            assertThat(sub(steps(r).get(0), "replies"))
+                                    .containsEntry("ok", (int) steps(r).get(0).get("delivered"));
+                        }),
+                Arguments.of(
+                        Named.of(
+                                "targeted through two pipelining backends",
+                                List.of(
+                                        "targeted",
+                                        "-n",
+                                        "50",
+                                        "-k",
+                                        "2",
+                                        "--rates",
+                                        "200,400",
+                                        "--step",
+                                        "1s",
+                                        "--warmup",
+                                        "0s")),
+                        (Consumer<Map<String, Object>>) r -> {
+                            assertThat(r).containsEntry("bound", 50).containsEntry("stopReason", "ladder done");
+                            assertThat(steps(r)).hasSize(2).allSatisfy(BenchSmokeIT::nothingLost);
+                            assertThat(sub(r, "best")).containsEntry("targetRate", 400.0);
+                            assertThat(sub(steps(r).get(1), "replies"))
+                                    .containsEntry("ok", (int) steps(r).get(1).get("sent"));
+                        }),
+                Arguments.of(
+                        Named.of(
+                                "churn while pushes flow",
+                                List.of(
+                                        "churn",
+                                        "-n",
+                                        "20",
+                                        "--churn-rate",
+                                        "20",
+                                        "--lifetime",
+                                        "200ms",
+                                        "--push-rate",
+                                        "100",
+                                        "--duration",
+                                        "1s")),
+                        (Consumer<Map<String, Object>>) r -> {
+                            assertThat(r).containsEntry("stable", 20).containsEntry("stableClosedByServer", 0);
+                            Map<String, Object> churn = sub(r, "churn");
+                            assertThat(churn.get("attempted")).isEqualTo(20);
+                            assertThat(churn).containsEntry("opened", 20).containsEntry("failed", 0);
+                            assertThat(churn).containsEntry("closed", 20);
+                            nothingLost(sub(r, "pushes"));
+                        }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void scenarioPrintsOneJsonLineWithItsParametersAndResults(List<String> args, Consumer<Map<String, Object>> check) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(
+                "--ws", "ws://127.0.0.1:" + server.websocketAddress().getPort() + "/",
+                "--text", "127.0.0.1:" + server.textAddress().getPort(),
+                "--server-metrics", "http://127.0.0.1:" + server.httpAddress().getPort() + "/metrics",
+                "--uid-prefix", "smoke-"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine()
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(all.toArray(String[]::new));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).hasSize(1);
+        Map<String, Object> line = ResultLine.parse(out.toString());
+        assertThat(line).containsEntry("scenario", args.get(0)).containsKeys("time", "server", "tool", "params");
+        assertThat(sub(line, "params")).containsEntry("uid-prefix", "smoke-").containsKey("connections");
+        assertThat(err.toString()).contains("== " + args.get(0));
+        check.accept(sub(line, "results"));
+    }
+
+    private static void nothingLost(Map<String, Object> step) {
+        assertThat(step.get("lost")).as("lost in %s", step).isEqualTo(0);
+        assertThat((int) step.get("delivered")).isPositive().isEqualTo(step.get("expected"));
+        assertThat(sub(step, "latencyMs").get("count")).isEqualTo(step.get("delivered"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> sub(Map<String, Object> map, String key) {
+        return (Map<String, Object>) map.get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> steps(Map<String, Object> results) {
+        return (List<Map<String, Object>>) results.get("steps");
+    }
+}
