@@ -69,7 +69,7 @@ final class Backends implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             Backend[] holder = new Backend[1];
             ChannelFuture f = transport
-                    .bootstrap()
+                    .backendBootstrap()
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

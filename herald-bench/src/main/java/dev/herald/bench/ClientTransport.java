@@ -3,6 +3,7 @@ package dev.herald.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -12,17 +13,26 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 
-/** The tool's event loops: native epoll where it loads, else NIO. */
+/**
+ * The tool's event loops, native epoll where it loads, else NIO: {@code threads} loops for the
+ * WebSocket clients and one of its own for the backend connections, so that sending is never queued
+ * behind the clients' reading (the send time stamped in a payload stays the time it is written).
+ */
 final class ClientTransport implements AutoCloseable {
 
     private final EventLoopGroup group;
+    private final EventLoopGroup backendGroup;
     private final boolean epoll;
 
     ClientTransport(int threads) {
         this.epoll = Epoll.isAvailable();
-        DefaultThreadFactory factory = new DefaultThreadFactory("bench-io", true);
-        this.group = new MultiThreadIoEventLoopGroup(
-                threads, factory, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-io", true), ioHandler());
+        this.backendGroup =
+                new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-backend", true), ioHandler());
+    }
+
+    private IoHandlerFactory ioHandler() {
+        return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
     /** "epoll" or "nio". */
@@ -34,10 +44,19 @@ final class ClientTransport implements AutoCloseable {
         return group;
     }
 
-    /** A client bootstrap on these loops, with Nagle off and a 10 s connect timeout. */
+    /** A bootstrap for WebSocket clients, with Nagle off and a 10 s connect timeout. */
     Bootstrap bootstrap() {
+        return bootstrap(group);
+    }
+
+    /** A bootstrap for backend connections, on their own event loop. */
+    Bootstrap backendBootstrap() {
+        return bootstrap(backendGroup);
+    }
+
+    private Bootstrap bootstrap(EventLoopGroup loops) {
         return new Bootstrap()
-                .group(group)
+                .group(loops)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
@@ -45,6 +64,8 @@ final class ClientTransport implements AutoCloseable {
 
     @Override
     public void close() {
+        backendGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        backendGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 }

@@ -181,7 +181,7 @@ final class TargetedCommand extends ScenarioCommand {
         Map<String, Object> best = map(r, "best");
         lines.add(
                 best == null
-                        ? "no step without loss"
+                        ? "no step within the limits (no loss, p99 within " + DurationConverter.format(maxP99) + ")"
                         : String.format(
                                 "best: %s pushes/s with no loss, p99 %s ms, %s us server CPU per push",
                                 best.get("achievedRate"),
