@@ -92,10 +92,7 @@ final class ChurnCommand extends ScenarioCommand {
     @Override
     Map<String, Object> run(BenchRun run) throws InterruptedException {
         Map<String, Object> results = new LinkedHashMap<>();
-        List<Client> stable =
-                run.clients.openAll(connections, run.options::uid, run.options.connectConcurrency).stream()
-                        .filter(Client::isOpen)
-                        .toList();
+        List<Client> stable = openClients(run, connections);
         String[] uids = stable.stream().map(c -> c.uid).toArray(String[]::new);
         results.put("stable", stable.size());
         results.put("stableFailed", run.clients.failureCount());

@@ -106,10 +106,7 @@ final class FanoutCommand extends ScenarioCommand {
         Map<String, Object> results = new LinkedHashMap<>();
         PushSender.BroadcastMethod method = method();
         results.put("broadcast", method.cliName);
-        List<Client> opened =
-                run.clients.openAll(connections, run.options::uid, run.options.connectConcurrency).stream()
-                        .filter(Client::isOpen)
-                        .toList();
+        List<Client> opened = openClients(run, connections);
         String[] uids = opened.stream().map(c -> c.uid).toArray(String[]::new);
         results.put("subscribers", opened.size());
         results.put("failed", run.clients.failureCount());

@@ -121,6 +121,22 @@ abstract class ScenarioCommand implements Callable<Integer> {
         return value.toString();
     }
 
+    /**
+     * Opens {@code count} clients with the run's uids and returns those that opened.
+     *
+     * @throws BenchRun.BenchException if none did: there is nothing to measure
+     */
+    static List<Client> openClients(BenchRun run, int count) {
+        List<Client> opened = run.clients.openAll(count, run.options::uid, run.options.connectConcurrency).stream()
+                .filter(Client::isOpen)
+                .toList();
+        if (opened.isEmpty()) {
+            throw new BenchRun.BenchException("no connection to " + run.options.ws + " could be opened: "
+                    + run.clients.failures() + " " + run.clients.failureExamples());
+        }
+        return opened;
+    }
+
     /** {@code results.get(key)} as a map, for summaries. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> map(Map<String, Object> results, String key) {

@@ -99,10 +99,7 @@ final class TargetedCommand extends ScenarioCommand {
     @Override
     Map<String, Object> run(BenchRun run) {
         Map<String, Object> results = new LinkedHashMap<>();
-        List<Client> opened =
-                run.clients.openAll(connections, run.options::uid, run.options.connectConcurrency).stream()
-                        .filter(Client::isOpen)
-                        .toList();
+        List<Client> opened = openClients(run, connections);
         String[] uids = opened.stream().map(c -> c.uid).toArray(String[]::new);
         results.put("bound", opened.size());
         results.put("failed", run.clients.failureCount());
