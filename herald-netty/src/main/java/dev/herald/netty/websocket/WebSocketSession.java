@@ -6,6 +6,7 @@ import dev.herald.core.Session;
 import dev.herald.core.SessionId;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -39,7 +40,11 @@ public final class WebSocketSession implements Session {
     /** Whether shared pre-encoded frames may be written (no extension such as compression in use). */
     private volatile boolean rawFrames;
 
-    // Event-loop confined, driven by SessionSweeper.
+    /** The outbox of this channel's event loop: sends from any thread go through it. */
+    private final LoopOutbox outbox;
+
+    // Event-loop confined, driven by SessionSweeper and LoopOutbox.
+    boolean flushPending;
     boolean handshaken;
     boolean bound;
     long openedAt;
@@ -48,9 +53,10 @@ public final class WebSocketSession implements Session {
     long closingAt;
     int sweepIndex = -1;
 
-    WebSocketSession(Channel channel, WebSocketStats stats, long now) {
+    WebSocketSession(Channel channel, WebSocketStats stats, long now, LoopOutbox outbox) {
         this.channel = channel;
         this.stats = stats;
+        this.outbox = outbox;
         this.openedAt = now;
         this.lastReadAt = now;
     }
@@ -89,17 +95,18 @@ public final class WebSocketSession implements Session {
         Object frame = rawFrames
                 ? message.encoded(WebSocketFrames.TEXT).duplicate()
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(message.payload()));
+        ChannelPromise promise = null;
         if (stats.sampleWrite()) {
             // The promise completes on the event loop once the frame is in the socket's send buffer.
             long createdAt = message.createdAt();
-            channel.writeAndFlush(frame).addListener(written -> {
+            promise = channel.newPromise();
+            promise.addListener(written -> {
                 if (written.isSuccess()) {
                     stats.written(createdAt);
                 }
             });
-        } else {
-            channel.writeAndFlush(frame, channel.voidPromise());
         }
+        outbox.offer(this, frame, promise);
         return true;
     }
 
