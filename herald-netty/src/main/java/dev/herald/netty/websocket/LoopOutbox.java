@@ -1,6 +1,5 @@
 package dev.herald.netty.websocket;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
@@ -46,12 +45,7 @@ final class LoopOutbox implements Runnable {
         Delivery delivery;
         while ((delivery = queue.poll()) != null) {
             WebSocketSession session = delivery.session();
-            Channel channel = session.channel();
-            if (delivery.promise() == null) {
-                channel.write(delivery.frame(), channel.voidPromise());
-            } else {
-                channel.write(delivery.frame(), delivery.promise());
-            }
+            session.write(delivery.frame(), delivery.promise());
             if (!session.flushPending) {
                 session.flushPending = true;
                 written.add(session);
@@ -60,7 +54,7 @@ final class LoopOutbox implements Runnable {
         for (int i = 0; i < written.size(); i++) {
             WebSocketSession session = written.get(i);
             session.flushPending = false;
-            session.channel().flush();
+            session.flush();
         }
         written.clear();
     }
