@@ -72,7 +72,7 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         sweeper = sweepers.of(ctx.channel().eventLoop());
-        session = new WebSocketSession(ctx.channel(), stats, sweeper.now());
+        session = new WebSocketSession(ctx.channel(), stats, sweeper.now(), sweeper.outbox());
         sweeper.add(session);
         // On the close future rather than in channelInactive: a handler before this one that throws
         // from its own channelInactive (permessage-deflate's inflater after corrupt data does) stops

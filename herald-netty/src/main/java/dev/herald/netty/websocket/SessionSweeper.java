@@ -18,6 +18,7 @@ final class SessionSweeper {
 
     private final Supplier<WebSocketConfig> config;
     private final EventLoop loop;
+    private final LoopOutbox outbox;
     private WebSocketSession[] sessions = new WebSocketSession[64];
     private volatile int size;
     private long now;
@@ -25,6 +26,7 @@ final class SessionSweeper {
     /** Sweeps the connections of {@code loop}, reading the timeouts from {@code config} on every sweep. */
     SessionSweeper(EventLoop loop, Supplier<WebSocketConfig> config) {
         this.loop = loop;
+        this.outbox = new LoopOutbox(loop);
         this.config = config;
         this.now = clock();
         scheduleNext(config.get());
@@ -69,6 +71,11 @@ final class SessionSweeper {
     /** Connections on this loop; readable from any thread. */
     int size() {
         return size;
+    }
+
+    /** Where other threads queue frames for this loop's connections. */
+    LoopOutbox outbox() {
+        return outbox;
     }
 
     EventLoop loop() {

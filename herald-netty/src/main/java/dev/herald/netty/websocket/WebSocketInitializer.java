@@ -18,7 +18,7 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * The client pipeline: {@code HttpServerCodec → HttpObjectAggregator → HandshakeRequestValidator →
+ * The client pipeline: {@code HeadWriter → HttpServerCodec → HttpObjectAggregator → HandshakeRequestValidator →
  * [permessage-deflate → ReservedBitsValidator] → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  * ClientFrameHandler}. Upgrades on any path.
  *
@@ -119,6 +119,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
         WebSocketConfig config = this.config.get();
         channel.config().setWriteBufferWaterMark(watermark(config));
         ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast(HeadWriter.NAME, HeadWriter.INSTANCE);
         pipeline.addLast(
                 "http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_HANDSHAKE_BODY_BYTES));
         pipeline.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_BODY_BYTES));

@@ -4,11 +4,16 @@ import dev.herald.core.CloseReason;
 import dev.herald.core.Message;
 import dev.herald.core.Session;
 import dev.herald.core.SessionId;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +44,16 @@ public final class WebSocketSession implements Session {
     /** Whether shared pre-encoded frames may be written (no extension such as compression in use). */
     private volatile boolean rawFrames;
 
-    // Event-loop confined, driven by SessionSweeper.
+    /** The outbox of this channel's event loop: sends from any thread go through it. */
+    private final LoopOutbox outbox;
+    /** Where pre-encoded frames are written: the front of the pipeline, or the channel in tests. */
+    private final ChannelOutboundInvoker rawWriter;
+
+    // Event-loop confined, driven by SessionSweeper and LoopOutbox.
+    boolean flushPending;
+    /** A close frame went out (or the peer's close is being answered): no data frame may follow it. */
+    private boolean closeWritten;
+
     boolean handshaken;
     boolean bound;
     long openedAt;
@@ -48,9 +62,12 @@ public final class WebSocketSession implements Session {
     long closingAt;
     int sweepIndex = -1;
 
-    WebSocketSession(Channel channel, WebSocketStats stats, long now) {
+    WebSocketSession(Channel channel, WebSocketStats stats, long now, LoopOutbox outbox) {
         this.channel = channel;
         this.stats = stats;
+        this.outbox = outbox;
+        ChannelHandlerContext head = channel.pipeline().context(HeadWriter.NAME);
+        this.rawWriter = head != null ? head : channel;
         this.openedAt = now;
         this.lastReadAt = now;
     }
@@ -62,6 +79,25 @@ public final class WebSocketSession implements Session {
 
     Channel channel() {
         return channel;
+    }
+
+    /** Writes a frame on the event loop: a shared pre-encoded one from the front of the pipeline. */
+    void write(Object frame, ChannelPromise promise) {
+        if (closeWritten) {
+            // Offered before the close started; RFC 6455 allows nothing after a close frame.
+            ReferenceCountUtil.release(frame);
+            if (promise != null) {
+                promise.cancel(false);
+            }
+            return;
+        }
+        ChannelOutboundInvoker writer = frame instanceof ByteBuf ? rawWriter : channel;
+        writer.write(frame, promise == null ? channel.voidPromise() : promise);
+    }
+
+    /** Flushes what {@link #write} queued, on the event loop. */
+    void flush() {
+        channel.flush();
     }
 
     void handshaken(boolean rawFrames) {
@@ -89,17 +125,18 @@ public final class WebSocketSession implements Session {
         Object frame = rawFrames
                 ? message.encoded(WebSocketFrames.TEXT).duplicate()
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(message.payload()));
+        ChannelPromise promise = null;
         if (stats.sampleWrite()) {
             // The promise completes on the event loop once the frame is in the socket's send buffer.
             long createdAt = message.createdAt();
-            channel.writeAndFlush(frame).addListener(written -> {
+            promise = channel.newPromise();
+            promise.addListener(written -> {
                 if (written.isSuccess()) {
                     stats.written(createdAt);
                 }
             });
-        } else {
-            channel.writeAndFlush(frame, channel.voidPromise());
         }
+        outbox.offer(this, frame, promise);
         return true;
     }
 
@@ -123,6 +160,7 @@ public final class WebSocketSession implements Session {
     /** Marks a close that the peer or the codec started, so sends stop at once. */
     void markClosing() {
         closing = 1;
+        closeWritten = true;
     }
 
     private void startClose(CloseReason reason, String text) {
@@ -134,6 +172,7 @@ public final class WebSocketSession implements Session {
             channel.close();
             return;
         }
+        closeWritten = true;
         // The peer answers with its own close frame, on which Netty closes the connection; the sweeper
         // drops it after CLOSE_TIMEOUT_MILLIS if it does not.
         channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), text));

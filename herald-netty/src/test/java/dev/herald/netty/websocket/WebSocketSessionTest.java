@@ -66,7 +66,7 @@ class WebSocketSessionTest {
             assertThat(channel.isWritable()).isFalse();
 
             WebSocketStats stats = new WebSocketStats();
-            WebSocketSession session = new WebSocketSession(channel, stats, 0);
+            WebSocketSession session = new WebSocketSession(channel, stats, 0, new LoopOutbox(channel.eventLoop()));
             session.handshaken(true);
             assertThat(session.send(Message.ofText("late"))).isFalse();
             assertThat(stats.serverCloses().get(CloseReason.SLOW)).isZero();

@@ -1,0 +1,19 @@
+package dev.herald.netty.websocket;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerAdapter;
+
+/**
+ * A marker at the front of the client pipeline whose context writes pre-encoded frames straight to the
+ * socket: a shared broadcast frame is already WebSocket bytes, so walking it through the HTTP and
+ * WebSocket encoders (which would pass it on untouched) is skipped. Only used for connections without
+ * extensions; compressed connections write {@code TextWebSocketFrame}s through the whole pipeline.
+ */
+@Sharable
+final class HeadWriter extends ChannelHandlerAdapter {
+
+    static final String NAME = "head-writer";
+    static final HeadWriter INSTANCE = new HeadWriter();
+
+    private HeadWriter() {}
+}
