@@ -135,6 +135,33 @@ class CompressionIT {
     }
 
     @Test
+    void broadcastReachesCompressingAndPlainClientsAlikeFromOneSharedDeflatedFrame() {
+        start("websocket.compression", "true");
+        List<NettyWebSocketClient> zipped = new ArrayList<>();
+        try (WebSocketRecorder plain = WebSocketTestSupport.bind(server, "plain")) {
+            for (int i = 0; i < 3; i++) {
+                NettyWebSocketClient client = NettyWebSocketClient.connect(TestServer.ws(server), true);
+                zipped.add(client);
+                client.sendText("zipped-" + i);
+            }
+            await().until(() -> server.hub().connectionCount() == 4);
+
+            for (int round = 0; round < 2; round++) {
+                String body = "{\"round\":" + round + ",\"text\":\"" + "news ".repeat(500) + "\"}";
+                assertThat(push(server, "broadcast {\"data\":" + body + "}"))
+                        .isEqualTo("{\"connections\":4,\"uids\":4}");
+                assertThat(plain.awaitMessage()).isEqualTo(body);
+                for (NettyWebSocketClient client : zipped) {
+                    assertThat(client.awaitMessage()).isEqualTo(body);
+                    assertThat(client.compressedFrames()).isEqualTo(round + 1);
+                }
+            }
+        } finally {
+            zipped.forEach(NettyWebSocketClient::close);
+        }
+    }
+
+    @Test
     void clientsThatDoNotOfferCompressionGetPlainFramesFromACompressingServer() {
         start("websocket.compression", "true");
         try (WebSocketRecorder jdk = WebSocketTestSupport.bind(server, "jdk");

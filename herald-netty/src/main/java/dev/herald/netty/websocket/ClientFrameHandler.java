@@ -85,7 +85,10 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof HandshakeComplete) {
             boolean extensions = ctx.pipeline().get(WebSocketExtensionEncoder.class) != null;
-            session.handshaken(!extensions);
+            // The only extension Herald negotiates is permessage-deflate without server context
+            // takeover and with a 15-bit window: its frames are the same for every such connection.
+            session.handshaken(
+                    extensions ? WebSocketFrames.deflatedText(config.compressionLevel()) : WebSocketFrames.TEXT);
             hub.register(session);
             log.debug(
                     "open session={} remote={} compression={}",

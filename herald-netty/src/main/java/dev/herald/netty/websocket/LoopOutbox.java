@@ -1,5 +1,6 @@
 package dev.herald.netty.websocket;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class LoopOutbox implements Runnable {
 
     /** One frame for one connection; {@code promise} is {@code null} unless the write is measured. */
-    private record Delivery(WebSocketSession session, Object frame, ChannelPromise promise) {}
+    private record Delivery(WebSocketSession session, ByteBuf frame, ChannelPromise promise) {}
 
     private final EventLoop loop;
     private final Queue<Delivery> queue = PlatformDependent.newMpscQueue();
@@ -31,7 +32,7 @@ final class LoopOutbox implements Runnable {
     }
 
     /** Queues a frame for a connection of this loop; the loop writes it soon, flushed. */
-    void offer(WebSocketSession session, Object frame, ChannelPromise promise) {
+    void offer(WebSocketSession session, ByteBuf frame, ChannelPromise promise) {
         queue.offer(new Delivery(session, frame, promise));
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             loop.execute(this);

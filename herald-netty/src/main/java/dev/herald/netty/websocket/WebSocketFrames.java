@@ -5,6 +5,10 @@ import dev.herald.core.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.zip.Deflater;
 
 /**
  * Server-to-client text frames encoded once per message and shared by every connection that receives
@@ -28,17 +32,74 @@ public final class WebSocketFrames {
     /** Frames of at least this many bytes are direct buffers; smaller ones heap arrays. */
     static final int DIRECT_THRESHOLD = 1024;
 
+    /** Compressed frames by compression level ({@code -1} to {@code 9}, index {@code level + 1}). */
+    private static final List<Encoding<ByteBuf>> DEFLATED = IntStream.rangeClosed(-1, 9)
+            .mapToObj(level -> new Encoding<>(
+                    "websocket-deflated-text-frame-" + level, message -> deflatedTextFrame(message, level)))
+            .toList();
+
+    /** One deflater per thread and level, reset between messages (never shares a context). */
+    private static final ThreadLocal<Deflater[]> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater[11]);
+
+    private static final byte[] SYNC_FLUSH_TAIL = {0x00, 0x00, (byte) 0xFF, (byte) 0xFF};
     private static final byte FIN_TEXT = (byte) 0x81;
+    private static final byte FIN_RSV1_TEXT = (byte) 0xC1;
 
     private WebSocketFrames() {}
 
+    /**
+     * The shared permessage-deflate frame of a message (RFC 7692 §7.2.1: RSV1 set, the payload
+     * deflated on its own and without the trailing {@code 00 00 ff ff}) for connections that
+     * negotiated {@code server_no_context_takeover} with a 15-bit window, which is every connection
+     * Herald compresses for: the bytes are the same for all of them, so a broadcast is compressed
+     * once instead of once per connection. Write {@code message.encoded(deflatedText(level)).duplicate()}.
+     */
+    public static Encoding<ByteBuf> deflatedText(int level) {
+        if (level < -1 || level > 9) {
+            throw new IllegalArgumentException("compression level " + level);
+        }
+        return DEFLATED.get(level + 1);
+    }
+
     static ByteBuf textFrame(Message message) {
+        return frame(FIN_TEXT, message.payload(), message.payload().length);
+    }
+
+    private static ByteBuf deflatedTextFrame(Message message, int level) {
+        Deflater[] deflaters = DEFLATERS.get();
+        Deflater deflater = deflaters[level + 1];
+        if (deflater == null) {
+            deflater = new Deflater(level, true);
+            deflaters[level + 1] = deflater;
+        }
         byte[] payload = message.payload();
-        int length = payload.length;
+        byte[] out = new byte[payload.length + payload.length / 1000 + 64];
+        int length = 0;
+        try {
+            deflater.setInput(payload);
+            while (true) {
+                length += deflater.deflate(out, length, out.length - length, Deflater.SYNC_FLUSH);
+                if (length < out.length) {
+                    break; // SYNC_FLUSH wrote everything it had: the output did not fill the array
+                }
+                out = Arrays.copyOf(out, out.length * 2);
+            }
+        } finally {
+            deflater.reset();
+        }
+        if (length >= SYNC_FLUSH_TAIL.length
+                && Arrays.equals(
+                        out, length - SYNC_FLUSH_TAIL.length, length, SYNC_FLUSH_TAIL, 0, SYNC_FLUSH_TAIL.length)) {
+            length -= SYNC_FLUSH_TAIL.length;
+        }
+        return frame(FIN_RSV1_TEXT, out, length);
+    }
+
+    private static ByteBuf frame(byte first, byte[] payload, int length) {
         int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
         int size = header + length;
         ByteBuffer frame = size < DIRECT_THRESHOLD ? ByteBuffer.allocate(size) : ByteBuffer.allocateDirect(size);
-        frame.put(FIN_TEXT);
+        frame.put(first);
         if (length < 126) {
             frame.put((byte) length);
         } else if (length < 65536) {
@@ -46,7 +107,7 @@ public final class WebSocketFrames {
         } else {
             frame.put((byte) 127).putLong(length);
         }
-        frame.put(payload).flip();
+        frame.put(payload, 0, length).flip();
         ByteBuf shared = frame.isDirect()
                 ? Unpooled.wrappedBuffer(frame.asReadOnlyBuffer())
                 : Unpooled.wrappedBuffer(frame.array()).asReadOnly();

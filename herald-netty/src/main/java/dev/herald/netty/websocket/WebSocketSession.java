@@ -1,19 +1,17 @@
 package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
+import dev.herald.core.Encoding;
 import dev.herald.core.Message;
 import dev.herald.core.Session;
 import dev.herald.core.SessionId;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +39,8 @@ public final class WebSocketSession implements Session {
     private final Channel channel;
     private final WebSocketStats stats;
     private volatile int closing;
-    /** Whether shared pre-encoded frames may be written (no extension such as compression in use). */
-    private volatile boolean rawFrames;
+    /** The shared frame form this connection receives: plain, or deflated if it negotiated compression. */
+    private volatile Encoding<ByteBuf> frames = WebSocketFrames.TEXT;
 
     /** The outbox of this channel's event loop: sends from any thread go through it. */
     private final LoopOutbox outbox;
@@ -81,18 +79,17 @@ public final class WebSocketSession implements Session {
         return channel;
     }
 
-    /** Writes a frame on the event loop: a shared pre-encoded one from the front of the pipeline. */
-    void write(Object frame, ChannelPromise promise) {
+    /** Writes a shared pre-encoded frame from the front of the pipeline, on the event loop. */
+    void write(ByteBuf frame, ChannelPromise promise) {
         if (closeWritten) {
             // Offered before the close started; RFC 6455 allows nothing after a close frame.
-            ReferenceCountUtil.release(frame);
+            frame.release();
             if (promise != null) {
                 promise.cancel(false);
             }
             return;
         }
-        ChannelOutboundInvoker writer = frame instanceof ByteBuf ? rawWriter : channel;
-        writer.write(frame, promise == null ? channel.voidPromise() : promise);
+        rawWriter.write(frame, promise == null ? channel.voidPromise() : promise);
     }
 
     /** Flushes what {@link #write} queued, on the event loop. */
@@ -100,8 +97,8 @@ public final class WebSocketSession implements Session {
         channel.flush();
     }
 
-    void handshaken(boolean rawFrames) {
-        this.rawFrames = rawFrames;
+    void handshaken(Encoding<ByteBuf> frames) {
+        this.frames = frames;
         this.handshaken = true;
     }
 
@@ -122,9 +119,7 @@ public final class WebSocketSession implements Session {
             close(CloseReason.SLOW);
             return false;
         }
-        Object frame = rawFrames
-                ? message.encoded(WebSocketFrames.TEXT).duplicate()
-                : new TextWebSocketFrame(Unpooled.wrappedBuffer(message.payload()));
+        ByteBuf frame = message.encoded(frames).duplicate();
         ChannelPromise promise = null;
         if (stats.sampleWrite()) {
             // The promise completes on the event loop once the frame is in the socket's send buffer.

@@ -1,6 +1,7 @@
 package dev.herald.netty.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.core.Message;
 import io.netty.buffer.ByteBuf;
@@ -9,6 +10,10 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,5 +54,53 @@ class WebSocketFramesTest {
         assertThat(message.encoded(WebSocketFrames.TEXT)).isSameAs(shared);
         assertThat(shared.readableBytes()).isEqualTo(7);
         assertThat(shared.isDirect()).as("a small frame is a heap array").isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, 125, 126, 65536, 300_000})
+    void deflatedFrameCarriesRsv1AndInflatesOnItsOwn(int length) throws DataFormatException {
+        byte[] payload = new byte[length];
+        new Random(length).nextBytes(payload); // incompressible: the output outgrows a first guess
+        for (int i = 0; i < length / 2; i++) {
+            payload[i] = 'x'; // and a compressible half
+        }
+        Message message = Message.ofUtf8(payload);
+
+        ByteBuf frame = message.encoded(WebSocketFrames.deflatedText(6));
+
+        assertThat(message.encoded(WebSocketFrames.deflatedText(6))).isSameAs(frame);
+        byte[] bytes = ByteBufUtil.getBytes(frame);
+        assertThat(bytes[0] & 0xFF).as("FIN, RSV1, text").isEqualTo(0xC1);
+        int length7 = bytes[1] & 0x7F;
+        int header = length7 < 126 ? 2 : length7 == 126 ? 4 : 10;
+        byte[] deflated = Arrays.copyOfRange(bytes, header, bytes.length);
+        long declared = length7 < 126
+                ? length7
+                : length7 == 126 ? ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF) : frame.getLong(2);
+        assertThat(declared).isEqualTo(deflated.length);
+
+        // RFC 7692 §7.2.2: append 00 00 ff ff and inflate with a fresh context.
+        Inflater inflater = new Inflater(true);
+        inflater.setInput(concat(deflated, new byte[] {0, 0, (byte) 0xFF, (byte) 0xFF}));
+        byte[] out = new byte[length + 16];
+        int inflated = 0;
+        while (!inflater.needsInput() && inflated < out.length) {
+            inflated += inflater.inflate(out, inflated, out.length - inflated);
+        }
+        inflater.end();
+        assertThat(Arrays.copyOf(out, inflated)).isEqualTo(payload);
+    }
+
+    @Test
+    void eachLevelHasItsOwnEncodingAndOutOfRangeLevelsAreRefused() {
+        assertThat(WebSocketFrames.deflatedText(1)).isNotSameAs(WebSocketFrames.deflatedText(9));
+        assertThat(WebSocketFrames.deflatedText(9)).isSameAs(WebSocketFrames.deflatedText(9));
+        assertThatThrownBy(() -> WebSocketFrames.deflatedText(10)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 }

@@ -67,7 +67,7 @@ class WebSocketSessionTest {
 
             WebSocketStats stats = new WebSocketStats();
             WebSocketSession session = new WebSocketSession(channel, stats, 0, new LoopOutbox(channel.eventLoop()));
-            session.handshaken(true);
+            session.handshaken(WebSocketFrames.TEXT);
             assertThat(session.send(Message.ofText("late"))).isFalse();
             assertThat(stats.serverCloses().get(CloseReason.SLOW)).isZero();
             assertThat(session.isClosing()).isFalse();
