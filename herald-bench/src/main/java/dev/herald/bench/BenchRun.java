@@ -1,8 +1,11 @@
 package dev.herald.bench;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What a scenario runs with: the tool's event loops and clients, probes of the server and of the tool
@@ -99,6 +102,34 @@ final class BenchRun implements AutoCloseable {
 
     long serverRss() {
         return server == null ? -1 : server.rssBytes();
+    }
+
+    /**
+     * The server's heap after a full collection, for a JVM server: asks {@code jcmd <pid> GC.run} (the
+     * tool's own JDK's jcmd) and then reads the heap from {@code --server-metrics}. -1 if either is
+     * unavailable; a non-JVM server simply fails the jcmd call.
+     */
+    long serverLiveHeap() {
+        if (server == null || !heap.enabled()) {
+            return -1;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "GC.run")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!gc.waitFor(30, TimeUnit.SECONDS)) {
+                gc.destroyForcibly();
+                return -1;
+            }
+            return gc.exitValue() == 0 ? heap.heapUsedBytes() : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** Facts about the server for the result line. */

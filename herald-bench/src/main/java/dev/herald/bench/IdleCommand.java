@@ -86,6 +86,7 @@ final class IdleCommand extends ScenarioCommand {
             long baseline = herald ? control.connectionCount() : -1;
             long rssBefore = run.serverRss();
             long heapBefore = run.heap.heapUsedBytes();
+            long liveBefore = run.serverLiveHeap();
             CpuMeter cpu = CpuMeter.start(run);
             long start = System.nanoTime();
             List<Client> all = run.clients.openAll(connections, run.options::uid, run.options.connectConcurrency);
@@ -112,6 +113,7 @@ final class IdleCommand extends ScenarioCommand {
             LockSupport.parkNanos(settle.toNanos());
             long rssAfter = run.serverRss();
             long heapAfter = run.heap.heapUsedBytes();
+            long liveAfter = run.serverLiveHeap();
 
             results.put("connections", connections);
             results.put("opened", opened.size());
@@ -130,6 +132,9 @@ final class IdleCommand extends ScenarioCommand {
             memory.put("heapBefore", heapBefore);
             memory.put("heapAfter", heapAfter);
             memory.put("heapPerConnection", perConnection(heapBefore, heapAfter, opened.size()));
+            memory.put("liveHeapBefore", liveBefore);
+            memory.put("liveHeapAfter", liveAfter);
+            memory.put("liveHeapPerConnection", perConnection(liveBefore, liveAfter, opened.size()));
             results.put("server", memory);
             results.put("clientRss", run.self.rssBytes());
             results.put("verify", verify(run, control, opened));
@@ -193,13 +198,17 @@ final class IdleCommand extends ScenarioCommand {
                         r.get("failed"),
                         r.get("failures")),
                 String.format(
-                        "server RSS %s -> %s MiB: %s bytes per connection; heap %s -> %s MiB: %s bytes per connection",
+                        "server RSS %s -> %s MiB: %s bytes per connection; heap %s -> %s MiB: %s bytes per connection;"
+                                + " live heap (after a full GC) %s -> %s MiB: %s bytes per connection",
                         mib(server.get("rssBefore")),
                         mib(server.get("rssAfter")),
                         server.get("rssPerConnection"),
                         mib(server.get("heapBefore")),
                         mib(server.get("heapAfter")),
-                        server.get("heapPerConnection")),
+                        server.get("heapPerConnection"),
+                        mib(server.get("liveHeapBefore")),
+                        mib(server.get("liveHeapAfter")),
+                        server.get("liveHeapPerConnection")),
                 String.format(
                         "verified %s uids by push: %s ok, %s fail, %s received, %s lost",
                         verified.get("pushed"),

@@ -60,6 +60,7 @@ final class ReportCommand implements Callable<Integer> {
                         "RSS after MiB",
                         "RSS/conn bytes",
                         "Heap/conn bytes",
+                        "Live heap/conn bytes",
                         "Verified lost"),
                 (r, rows) -> {
                     Map<String, Object> s = sub(r, "server");
@@ -72,6 +73,7 @@ final class ReportCommand implements Callable<Integer> {
                             IdleCommand.mib(s.get("rssAfter")),
                             s.get("rssPerConnection"),
                             s.get("heapPerConnection"),
+                            s.getOrDefault("liveHeapPerConnection", -1),
                             sub(r, "verify").get("lost")));
                 });
         table(
@@ -171,6 +173,33 @@ final class ReportCommand implements Callable<Integer> {
                             p.get("achievedRate"),
                             p.get("lost"),
                             sub(p, "latencyMs").get("p99")));
+                });
+        table(
+                md,
+                results,
+                "floor",
+                "Kernel floor (bench/floor.c: a C program that only writes)",
+                List.of(
+                        "Program",
+                        "Mode",
+                        "Connections",
+                        "Writes/s",
+                        "CPU µs/write",
+                        "of which system µs",
+                        "Broadcast written after p50 ms",
+                        "p99 ms",
+                        "Max ms"),
+                (r, rows) -> {
+                    Map<String, Object> l = sub(r, "writtenAfterMs");
+                    rows.add(List.of(
+                            r.get("mode"),
+                            r.get("connections"),
+                            r.get("writesPerSecond"),
+                            r.get("cpuUsPerWrite"),
+                            r.get("sysUsPerWrite"),
+                            l.getOrDefault("p50", "-"),
+                            l.getOrDefault("p99", "-"),
+                            l.getOrDefault("max", "-")));
                 });
         return md.toString();
     }
