@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Reproduces the figures of the README's Performance section in one command, in about 7 minutes (each
-# step is bounded; the whole is cut off after BENCH_TIMEOUT seconds, 15 minutes by default):
+# Reproduces the figures of the README's Performance section in one command, in about 25 minutes (each
+# step is bounded; the whole is cut off after BENCH_TIMEOUT seconds, 40 minutes by default):
 #
 #   1. at 10,000 connections with 100-byte payloads: idle, fanout (1, 5, 10, 20 broadcasts/s),
 #      targeted (4 pipelining backends, a rate ladder) and churn (500 connects and closes a second
 #      while 5,000 pushes a second flow), each against a freshly started Herald;
 #   2. the scaling table: idle, fanout at 10 broadcasts/s and targeted at 20,000 pushes/s with 1,000,
 #      5,000, 10,000 and 19,000 connections (the machine allows 20,000 open files per process);
-#   3. the kernel floor, if a C compiler (cc) is installed: bench/floor.c does nothing but write() to
+#   3. side by side with Node's ws (bench/peers/node-ws, the seed's server in JavaScript), if node and
+#      npm are installed: idle, fan-out by per-uid pushes, targeted; and Herald's per-uid fan-out;
+#   4. the kernel floor, if a C compiler (cc) is installed: bench/floor.c does nothing but write() to
 #      10,000 loopback connections in the shapes of fanout and targeted, so the cost of the system calls
 #      alone on this machine stands beside Herald's.
 #
@@ -28,7 +30,7 @@ ws_port=${BENCH_WS_PORT:-21234}
 text_port=${BENCH_TEXT_PORT:-25678}
 http_port=${BENCH_HTTP_PORT:-25679}
 scale=${BENCH_SCALE:-1000 5000 10000 19000}
-deadline=$(($(date +%s) + ${BENCH_TIMEOUT:-900}))
+deadline=$(($(date +%s) + ${BENCH_TIMEOUT:-2400}))
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p bench/results run
@@ -57,7 +59,8 @@ start_herald() {
     bin/herald start -d "${herald_flags[@]}" >&2
 }
 
-bench() {
+# bench_any OUT SCENARIO ARGS...: runs herald-bench, bounded by what is left of BENCH_TIMEOUT.
+bench_any() {
     local out=$1
     shift
     local left=$((deadline - $(date +%s)))
@@ -65,10 +68,15 @@ bench() {
         say "time is up (BENCH_TIMEOUT): skipping $1"
         return 0
     fi
-    timeout --foreground "$left" bin/herald-bench "$@" \
-        --ws "ws://127.0.0.1:$ws_port/" --text "127.0.0.1:$text_port" \
-        --server-metrics "http://127.0.0.1:$http_port/metrics" --label herald --out "$out" >/dev/null ||
+    timeout --foreground "$left" bin/herald-bench "$@" --out "$out" >/dev/null ||
         say "herald-bench $1 failed or timed out (exit $?); going on"
+}
+
+bench() {
+    local out=$1 scenario=$2
+    shift 2
+    bench_any "$out" "$scenario" "$@" --ws "ws://127.0.0.1:$ws_port/" --text "127.0.0.1:$text_port" \
+        --server-metrics "http://127.0.0.1:$http_port/metrics" --label herald
 }
 
 say "results: $results, $scaling"
@@ -88,6 +96,38 @@ for n in $scale; do
     bench "$scaling" targeted -n "$n" -k 4 --size 100 --rates 20000 --step 5s
 done
 stop_herald
+
+# Peers that speak the seed protocol and install from a registry this machine reaches: Node's ws
+# (bench/peers/node-ws, the seed's server in 60 lines of JavaScript). Without node and npm: skipped.
+# The seed has no broadcast command, so fan-out here is one push line per subscriber, for Herald too.
+peers="bench/results/$stamp-peers.jsonl"
+if command -v node >/dev/null && command -v npm >/dev/null &&
+    npm ci --prefix bench/peers/node-ws --no-audit --no-fund >&2; then
+    start_herald
+    bench_any "$peers" fanout -n 10000 --size 100 --rates 1,2,4 --step 8s --broadcast per-uid \
+        --ws "ws://127.0.0.1:$ws_port/" --text "127.0.0.1:$text_port" \
+        --server-metrics "http://127.0.0.1:$http_port/metrics" --label herald-per-uid
+    stop_herald
+    for step in idle fanout targeted; do
+        (
+            ulimit -n "$(ulimit -Hn)"
+            exec node bench/peers/node-ws/server.js --ws-port "$ws_port" --text-port "$text_port"
+        ) >run/bench-node-ws.log 2>&1 &
+        node_pid=$!
+        sleep 1
+        peer=(--server seed --server-pid "$node_pid" --label node-ws
+            --ws "ws://127.0.0.1:$ws_port/" --text "127.0.0.1:$text_port")
+        case $step in
+        idle) bench_any "$peers" idle -n 10000 --size 100 "${peer[@]}" ;;
+        fanout) bench_any "$peers" fanout -n 10000 --size 100 --rates 1,2,4 --step 8s "${peer[@]}" ;;
+        targeted) bench_any "$peers" targeted -n 10000 -k 4 --size 100 --step 5s "${peer[@]}" ;;
+        esac
+        kill "$node_pid" 2>/dev/null || true
+        wait "$node_pid" 2>/dev/null || true
+    done
+else
+    say "no node/npm (or npm ci failed): skipping the node-ws peer"
+fi
 
 floor="bench/results/$stamp-floor.jsonl"
 if command -v cc >/dev/null; then
@@ -118,6 +158,11 @@ bin/herald-bench report "$results"
 echo "## Scaling ($scale connections)"
 echo
 bin/herald-bench report "$scaling"
+if [ -s "$peers" ]; then
+    echo "## Side by side with Node's ws (herald-per-uid and node-ws: fan-out by one push per subscriber)"
+    echo
+    bin/herald-bench report "$results" "$peers"
+fi
 if [ -s "$floor" ]; then
     echo "## Kernel floor"
     echo
