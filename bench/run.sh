@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces the figures of the README's Performance section in one command, in about 25 minutes (each
+# Reproduces the figures of the README's Performance section in one command, in about 15 minutes (each
 # step is bounded; the whole is cut off after BENCH_TIMEOUT seconds, 40 minutes by default):
 #
 #   1. at 10,000 connections with 100-byte payloads: idle, fanout (1, 5, 10, 20 broadcasts/s),
@@ -98,7 +98,7 @@ done
 stop_herald
 
 # Peers that speak the seed protocol and install from a registry this machine reaches: Node's ws
-# (bench/peers/node-ws, the seed's server in 60 lines of JavaScript). Without node and npm: skipped.
+# (bench/peers/node-ws, the seed's server in 70 lines of JavaScript). Without node and npm: skipped.
 # The seed has no broadcast command, so fan-out here is one push line per subscriber, for Herald too.
 peers="bench/results/$stamp-peers.jsonl"
 if command -v node >/dev/null && command -v npm >/dev/null &&
