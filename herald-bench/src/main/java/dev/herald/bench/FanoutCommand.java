@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,19 +37,8 @@ final class FanoutCommand extends ScenarioCommand {
     @Option(names = "--step", defaultValue = "10s", description = "Duration of each step. Default: ${DEFAULT-VALUE}.")
     Duration step;
 
-    @Option(
-            names = "--warmup",
-            defaultValue = "3s",
-            description = "An unreported step at the first rate before the ladder (JIT warm-up). Default: "
-                    + "${DEFAULT-VALUE}.")
-    Duration warmup;
-
-    @Option(
-            names = "--drain",
-            defaultValue = "5s",
-            description = "After each step, wait at most this long for what was sent to arrive; what has not "
-                    + "arrived then is lost. Default: ${DEFAULT-VALUE}.")
-    Duration drain;
+    @Mixin
+    LadderOptions ladder;
 
     @Option(
             names = "--size",
@@ -118,14 +109,10 @@ final class FanoutCommand extends ScenarioCommand {
             Pacer.Batch batch = method == PushSender.BroadcastMethod.HERALD
                     ? sender::heraldBroadcasts
                     : n -> sender.perUidBroadcasts(n, uids);
-            if (!warmup.isZero()) {
-                PacedStep.Outcome w =
-                        PacedStep.run(run, backends, rates[0], warmup, drain, batch, sent -> sent * uids.length);
-                results.put("warmup", Map.of("rate", rates[0], "delivered", w.delivered(), "lost", w.lost()));
-            }
+            LongUnaryOperator expected = sent -> sent * uids.length;
+            ladder.warmUp(run, backends, rates[0], batch, expected, results);
             for (double rate : rates) {
-                PacedStep.Outcome o =
-                        PacedStep.run(run, backends, rate, step, drain, batch, sent -> sent * uids.length);
+                PacedStep.Outcome o = ladder.step(run, backends, rate, step, batch, expected);
                 Map<String, Object> m = o.toMap("Delivery", o.delivered());
                 steps.add(m);
                 run.progress(

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,19 +42,8 @@ final class TargetedCommand extends ScenarioCommand {
     @Option(names = "--step", defaultValue = "5s", description = "Duration of each step. Default: ${DEFAULT-VALUE}.")
     Duration step;
 
-    @Option(
-            names = "--warmup",
-            defaultValue = "3s",
-            description = "An unreported step at the first rate before the ladder (JIT warm-up). Default: "
-                    + "${DEFAULT-VALUE}.")
-    Duration warmup;
-
-    @Option(
-            names = "--drain",
-            defaultValue = "5s",
-            description = "After each step, wait at most this long for what was sent to arrive; what has not "
-                    + "arrived then is lost. Default: ${DEFAULT-VALUE}.")
-    Duration drain;
+    @Mixin
+    LadderOptions ladder;
 
     @Option(
             names = "--size",
@@ -111,12 +101,9 @@ final class TargetedCommand extends ScenarioCommand {
         try (Backends backends = run.backends(this.backends)) {
             PushSender sender = new PushSender(run, backends, size);
             Pacer.Batch batch = n -> sender.seedPushes(n, uids);
-            if (!warmup.isZero()) {
-                PacedStep.Outcome w = PacedStep.run(run, backends, rates[0], warmup, drain, batch, sent -> sent);
-                results.put("warmup", Map.of("rate", rates[0], "delivered", w.delivered(), "lost", w.lost()));
-            }
+            ladder.warmUp(run, backends, rates[0], batch, sent -> sent, results);
             for (double rate : rates) {
-                PacedStep.Outcome o = PacedStep.run(run, backends, rate, step, drain, batch, sent -> sent);
+                PacedStep.Outcome o = ladder.step(run, backends, rate, step, batch, sent -> sent);
                 Map<String, Object> m = o.toMap("Push", o.sent());
                 steps.add(m);
                 run.progress(
