@@ -39,6 +39,11 @@ final class LoopOutbox implements Runnable {
         }
     }
 
+    /** Whether nothing waits to be written: no frame queued and no drain scheduled. */
+    boolean isIdle() {
+        return !scheduled.get() && queue.isEmpty();
+    }
+
     /** Writes everything queued, then flushes each connection written to once. */
     @Override
     public void run() {

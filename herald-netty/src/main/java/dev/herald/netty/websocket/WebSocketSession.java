@@ -13,15 +13,18 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A WebSocket connection as a core {@link Session}.
  *
- * <p>{@link #send} and {@link #close} are thread-safe and never block. The outbound queue is bounded by
- * the channel's write-buffer high watermark ({@code websocket.max-outbound-bytes}): a send that finds
- * the channel unwritable closes the connection as {@link CloseReason#SLOW} instead of queueing more.
+ * <p>{@link #send} and {@link #close} are thread-safe and never block. {@link #send} hands the shared
+ * frame to the event loop's {@link LoopOutbox}. The outbound queue (frames in the outbox and in the
+ * channel's buffer together) is bounded by the channel's write-buffer high watermark ({@code
+ * websocket.max-outbound-bytes}): a send that finds it full closes the connection as {@link
+ * CloseReason#SLOW} instead of queueing more.
  * Sampled sends report their push-to-write latency to {@link WebSocketStats}.
  *
  * <p>The timing fields belong to the channel's event loop and its {@link SessionSweeper}.
@@ -31,6 +34,8 @@ public final class WebSocketSession implements Session {
     private static final Logger log = LoggerFactory.getLogger(WebSocketSession.class);
     private static final AtomicIntegerFieldUpdater<WebSocketSession> CLOSING =
             AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "closing");
+    private static final AtomicLongFieldUpdater<WebSocketSession> QUEUED =
+            AtomicLongFieldUpdater.newUpdater(WebSocketSession.class, "queued");
 
     /** How long a close handshake may take before the TCP connection is dropped. */
     static final long CLOSE_TIMEOUT_MILLIS = 2000;
@@ -39,6 +44,8 @@ public final class WebSocketSession implements Session {
     private final Channel channel;
     private final WebSocketStats stats;
     private volatile int closing;
+    /** Bytes of frames offered to the outbox and not yet handed to the channel. */
+    private volatile long queued;
     /** The shared frame form this connection receives: plain, or deflated if it negotiated compression. */
     private volatile Encoding<ByteBuf> frames = WebSocketFrames.TEXT;
 
@@ -81,6 +88,7 @@ public final class WebSocketSession implements Session {
 
     /** Writes a shared pre-encoded frame from the front of the pipeline, on the event loop. */
     void write(ByteBuf frame, ChannelPromise promise) {
+        QUEUED.addAndGet(this, -frame.readableBytes());
         if (closeWritten) {
             // Offered before the close started; RFC 6455 allows nothing after a close frame.
             frame.release();
@@ -107,7 +115,9 @@ public final class WebSocketSession implements Session {
         if (closing != 0 || !channel.isActive()) {
             return false;
         }
-        if (!channel.isWritable()) {
+        // Frames still in the loop's outbox count towards the limit, as Netty's own queue does: a burst
+        // to one connection cannot grow past websocket.max-outbound-bytes while the loop is busy.
+        if (QUEUED.get(this) >= channel.bytesBeforeUnwritable()) {
             if (channel.unsafe().outboundBuffer() == null) {
                 // Netty drops the outbound buffer first when it closes a channel (which then reads as
                 // unwritable, yet still active): a connection going away, not a slow consumer.
@@ -131,6 +141,7 @@ public final class WebSocketSession implements Session {
                 }
             });
         }
+        QUEUED.addAndGet(this, frame.readableBytes());
         outbox.offer(this, frame, promise);
         return true;
     }
@@ -141,9 +152,11 @@ public final class WebSocketSession implements Session {
             return;
         }
         stats.closed(reason);
-        if (channel.eventLoop().inEventLoop()) {
+        if (channel.eventLoop().inEventLoop() && outbox.isIdle()) {
             startClose(reason, text);
         } else {
+            // After the outbox's pending drain, which was scheduled first: frames accepted before the
+            // close (a push, then a kick from the same backend) go out before the close frame.
             channel.eventLoop().execute(() -> startClose(reason, text));
         }
     }

@@ -11,6 +11,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -75,5 +77,50 @@ class WebSocketSessionTest {
             client.close().sync();
             server.close().sync();
         }
+    }
+
+    /**
+     * Pushes wait in the loop's outbox until the loop runs; a burst to one connection must still stop
+     * at {@code max-outbound-bytes}, not queue without bound because the channel's own buffer is empty.
+     */
+    @Test
+    void framesWaitingInTheOutboxCountTowardsTheSlowConsumerLimit() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(500, 1000));
+        WebSocketStats stats = new WebSocketStats();
+        WebSocketSession session = new WebSocketSession(channel, stats, 0, new LoopOutbox(channel.eventLoop()));
+        session.handshaken(WebSocketFrames.TEXT);
+        Message message = Message.ofText("x".repeat(98)); // a 100-byte frame
+
+        int accepted = 0;
+        while (accepted <= 100 && session.send(message)) {
+            accepted++;
+        }
+
+        // As with Netty's own buffer, the frame that crosses the limit is still taken (1,100 > 1,000).
+        assertThat(accepted).as("frames accepted before the loop ran").isEqualTo(11);
+        assertThat(session.isClosing()).isTrue();
+        assertThat(stats.serverCloses().get(CloseReason.SLOW)).isEqualTo(1);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void whatTheLoopWroteNoLongerCountsAsQueued() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(500, 1000));
+        WebSocketSession session =
+                new WebSocketSession(channel, new WebSocketStats(), 0, new LoopOutbox(channel.eventLoop()));
+        session.handshaken(WebSocketFrames.TEXT);
+        Message message = Message.ofText("x".repeat(98));
+
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 9; i++) {
+                assertThat(session.send(message)).isTrue();
+            }
+            channel.runPendingTasks(); // the loop writes and flushes: the queue is empty again
+            assertThat(channel.outboundMessages()).hasSize(9 * (round + 1));
+        }
+        assertThat(session.isClosing()).isFalse();
+        channel.finishAndReleaseAll();
     }
 }
