@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * A WebSocket connection as a core {@link Session}.
  *
  * <p>{@link #send} and {@link #close} are thread-safe and never block. {@link #send} hands the shared
- * frame to the event loop's {@link LoopOutbox}. The outbound queue (frames in the outbox and in the
- * channel's buffer together) is bounded by the channel's write-buffer high watermark ({@code
- * websocket.max-outbound-bytes}): a send that finds it full closes the connection as {@link
+ * frame to the event loop's {@link LoopOutbox}. The channel's buffer and the frames waiting in the
+ * outbox are each bounded by the channel's write-buffer high watermark ({@code
+ * websocket.max-outbound-bytes}): a send that finds either full closes the connection as {@link
  * CloseReason#SLOW} instead of queueing more.
  * Sampled sends report their push-to-write latency to {@link WebSocketStats}.
  *
@@ -115,9 +115,10 @@ public final class WebSocketSession implements Session {
         if (closing != 0 || !channel.isActive()) {
             return false;
         }
-        // Frames still in the loop's outbox count towards the limit, as Netty's own queue does: a burst
-        // to one connection cannot grow past websocket.max-outbound-bytes while the loop is busy.
-        if (QUEUED.get(this) >= channel.bytesBeforeUnwritable()) {
+        // Two queues, each bounded by websocket.max-outbound-bytes: the channel's buffer (Netty's
+        // writability) and the frames still waiting in the loop's outbox, so that a burst to one
+        // connection cannot queue without bound while the loop is busy.
+        if (!channel.isWritable() || QUEUED.get(this) >= channel.config().getWriteBufferHighWaterMark()) {
             if (channel.unsafe().outboundBuffer() == null) {
                 // Netty drops the outbound buffer first when it closes a channel (which then reads as
                 // unwritable, yet still active): a connection going away, not a slow consumer.
