@@ -96,19 +96,10 @@ final class ReportCommand implements Callable<Integer> {
                         "Client CPU %"),
                 (r, rows) -> {
                     for (Map<String, Object> s : steps(r)) {
-                        Map<String, Object> l = sub(s, "latencyMs");
-                        rows.add(List.of(
-                                r.get("subscribers"),
-                                s.get("achievedRate"),
-                                s.get("deliveredPerSecond"),
-                                s.get("lost"),
-                                l.get("p50"),
-                                l.get("p99"),
-                                l.get("p999"),
-                                l.get("max"),
-                                s.get("serverCpuUsPerDelivery"),
-                                s.get("serverCpuPercent"),
-                                s.get("clientCpuPercent")));
+                        List<Object> row = new ArrayList<>(
+                                List.of(r.get("subscribers"), s.get("achievedRate"), s.get("deliveredPerSecond")));
+                        row.addAll(stepCells(s, "serverCpuUsPerDelivery"));
+                        rows.add(row);
                     }
                 });
         table(
@@ -131,19 +122,10 @@ final class ReportCommand implements Callable<Integer> {
                         "Client CPU %"),
                 (r, rows) -> {
                     for (Map<String, Object> s : steps(r)) {
-                        Map<String, Object> l = sub(s, "latencyMs");
-                        rows.add(List.of(
-                                r.get("bound"),
-                                s.get("targetRate"),
-                                s.get("achievedRate"),
-                                s.get("lost"),
-                                l.get("p50"),
-                                l.get("p99"),
-                                l.get("p999"),
-                                l.get("max"),
-                                s.get("serverCpuUsPerPush"),
-                                s.get("serverCpuPercent"),
-                                s.get("clientCpuPercent")));
+                        List<Object> row =
+                                new ArrayList<>(List.of(r.get("bound"), s.get("targetRate"), s.get("achievedRate")));
+                        row.addAll(stepCells(s, "serverCpuUsPerPush"));
+                        rows.add(row);
                     }
                 });
         table(
@@ -202,6 +184,20 @@ final class ReportCommand implements Callable<Integer> {
                             l.getOrDefault("max", "-")));
                 });
         return md.toString();
+    }
+
+    /** The cells a fan-out and a targeted step share: loss, latency percentiles, CPU. */
+    private static List<Object> stepCells(Map<String, Object> step, String cpuPerItem) {
+        Map<String, Object> l = sub(step, "latencyMs");
+        return List.of(
+                step.get("lost"),
+                l.get("p50"),
+                l.get("p99"),
+                l.get("p999"),
+                l.get("max"),
+                step.get(cpuPerItem),
+                step.get("serverCpuPercent"),
+                step.get("clientCpuPercent"));
     }
 
     private interface Rows {

@@ -100,9 +100,9 @@ public final class WebSocketSession implements Session {
         rawWriter.write(frame, promise == null ? channel.voidPromise() : promise);
     }
 
-    /** Flushes what {@link #write} queued, on the event loop. */
+    /** Flushes what {@link #write} queued, on the event loop, from where it was written. */
     void flush() {
-        channel.flush();
+        rawWriter.flush();
     }
 
     void handshaken(Encoding<ByteBuf> frames) {
