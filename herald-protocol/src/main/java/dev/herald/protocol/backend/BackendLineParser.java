@@ -1,13 +1,7 @@
 package dev.herald.protocol.backend;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.BackendCommand.Invalid;
-import dev.herald.protocol.backend.BackendCommand.SeedPush;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
@@ -28,7 +22,6 @@ import java.util.function.Supplier;
  */
 public final class BackendLineParser {
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
     private static final int LONGEST_VERB =
             CommandParser.VERBS.stream().mapToInt(String::length).max().orElseThrow();
 
@@ -58,7 +51,7 @@ public final class BackendLineParser {
         if (!Utf8.isValid(line, 0, line.length)) {
             return new Invalid(BackendError.INVALID_UTF8, "line is not valid UTF-8");
         }
-        return seedLine(line);
+        return SeedLineScanner.scan(line);
     }
 
     /** The command verb that starts the line, followed by a space or the end, or {@code null}. */
@@ -72,45 +65,5 @@ public final class BackendLineParser {
         }
         String verb = new String(line, 0, end, StandardCharsets.US_ASCII);
         return CommandParser.VERBS.contains(verb) ? verb : null;
-    }
-
-    private BackendCommand seedLine(byte[] line) {
-        try (JsonParser parser = JSON.createParser(line)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return new Invalid(BackendError.INVALID_JSON, "expected a JSON object");
-            }
-            String uid = null;
-            JsonToken uidType = null;
-            JsonToken token;
-            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                boolean isUid = "uid".equals(parser.currentName());
-                JsonToken value = parser.nextToken();
-                if (isUid) {
-                    uidType = value;
-                    uid = value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NUMBER_INT
-                            ? parser.getText()
-                            : null;
-                }
-                parser.skipChildren();
-            }
-            if (token != JsonToken.END_OBJECT) {
-                return new Invalid(BackendError.INVALID_JSON, "unterminated object");
-            }
-            if (parser.nextToken() != null) {
-                return new Invalid(BackendError.INVALID_JSON, "content after the JSON object");
-            }
-            if (uidType == null) {
-                return new Invalid(BackendError.MISSING_UID, "no top-level \"uid\" field");
-            }
-            if (uid == null) {
-                return new Invalid(BackendError.INVALID_UID, "\"uid\" must be a string or an integer");
-            }
-            return new SeedPush(uid, line);
-        } catch (StreamReadException e) {
-            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-            return new Invalid(BackendError.INVALID_JSON, e.getOriginalMessage() + (at >= 0 ? " at byte " + at : ""));
-        } catch (IOException e) {
-            return new Invalid(BackendError.INVALID_JSON, e.getMessage());
-        }
     }
 }
