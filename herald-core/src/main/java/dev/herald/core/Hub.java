@@ -252,7 +252,7 @@ public final class Hub {
         Set<SessionId> except = sessionIds(target.exceptSessions());
         Tally tally = new Tally();
         if (target.isSingleUid()) {
-            tally.add(sendAll(byUid.get(target.uids().iterator().next()), message, except));
+            tally.add(sendAll(byUid.get(target.singleUid()), message, except));
         } else if (target.toAll()) {
             for (Map.Entry<String, Session[]> bound : byUid.entrySet()) {
                 if (!target.exceptUids().contains(bound.getKey())) {
@@ -278,7 +278,7 @@ public final class Hub {
             deliveries.add(tally.sessions);
             deliveredBytes.add((long) tally.sessions * message.size());
         }
-        return new PushResult(tally.sessions, tally.uids);
+        return PushResult.of(tally.sessions, tally.uids);
     }
 
     /** Connections and distinct uids reached by one delivery. */

@@ -48,6 +48,11 @@ public record Target(
         return !toAll && uids.isEmpty() && groups.isEmpty();
     }
 
+    /** The one uid of a {@linkplain #isSingleUid single-uid} target. */
+    String singleUid() {
+        return uids.iterator().next();
+    }
+
     /** Whether only a single uid is named, with no exclusions: the seed's push. */
     boolean isSingleUid() {
         return !toAll && groups.isEmpty() && uids.size() == 1 && exceptUids.isEmpty() && exceptSessions.isEmpty();

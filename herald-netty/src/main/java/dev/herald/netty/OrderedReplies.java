@@ -35,6 +35,15 @@ public final class OrderedReplies {
         }
     }
 
+    /** Queues a reply that is known already behind the earlier ones: written now if none waits. */
+    public void addNow(ChannelHandlerContext ctx, Object reply) {
+        if (pending.isEmpty()) {
+            ctx.write(reply, ctx.voidPromise());
+        } else {
+            pending.add(CompletableFuture.completedFuture(reply));
+        }
+    }
+
     /** Whether every reply has been written. */
     public boolean isEmpty() {
         return pending.isEmpty();

@@ -26,7 +26,12 @@ public final class MemoryEngine implements Engine {
 
     @Override
     public CompletionStage<PushResult> publish(Target target, Message message) {
-        return now(() -> hub.deliver(target, message));
+        // Without a supplier: this runs once per push.
+        try {
+            return CompletableFuture.completedFuture(hub.deliver(target, message));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.herald.netty.backend;
 
 import dev.herald.core.Message;
+import dev.herald.core.PushResult;
 import dev.herald.core.Pusher;
 import dev.herald.core.Target;
 import dev.herald.netty.OrderedReplies;
@@ -93,12 +94,45 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         stats.lines.increment();
         BackendCommand command = parser.parse(ByteBufUtil.getBytes(line, line.readerIndex(), length));
-        replies.add(ctx, execute(ctx, command));
+        if (command instanceof SeedPush push) {
+            seedPush(ctx, push);
+        } else {
+            replies.add(ctx, execute(ctx, command));
+        }
+    }
+
+    /**
+     * The seed's push, the hot path: with an engine that answers at once (the memory engine), the reply
+     * is written without a stage of its own.
+     */
+    private void seedPush(ChannelHandlerContext ctx, SeedPush push) {
+        log.trace("push uid={} bytes={}", push.uid(), push.line().length);
+        CompletableFuture<PushResult> pushed =
+                pusher.push(Target.uid(push.uid()), Message.ofUtf8(push.line())).toCompletableFuture();
+        if (pushed.isDone() && !pushed.isCompletedExceptionally()) {
+            replies.addNow(ctx, bytes(seedReply(push, pushed.join(), null)));
+        } else {
+            replies.add(ctx, pushed.handle((result, failure) -> bytes(seedReply(push, result, failure))));
+        }
+    }
+
+    private BackendReply seedReply(SeedPush push, PushResult result, Throwable failure) {
+        if (failure != null) {
+            log.warn("push failed uid={}", push.uid(), failure);
+            return error(BackendError.INTERNAL, "push failed");
+        }
+        stats.pushes.pushed(result);
+        return result.delivered() ? BackendReply.OK : BackendReply.FAIL;
     }
 
     private CompletionStage<ByteBuf> execute(ChannelHandlerContext ctx, BackendCommand command) {
-        if (command instanceof SeedPush || command instanceof Invalid) {
-            return seedLine(ctx, command).thenApply(BackendCommandHandler::bytes);
+        if (command instanceof Invalid invalid) {
+            log.debug(
+                    "refused line from {}: {} {}",
+                    ctx.channel().remoteAddress(),
+                    invalid.error().code(),
+                    invalid.detail());
+            return CompletableFuture.completedFuture(bytes(error(invalid.error(), invalid.detail())));
         }
         if (command instanceof Rejected rejected) {
             log.debug(
@@ -108,28 +142,6 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         return executor.execute(command, stats.pushes)
                 .thenApply(reply -> Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(reply.json()), NEWLINE.duplicate()));
-    }
-
-    private CompletionStage<BackendReply> seedLine(ChannelHandlerContext ctx, BackendCommand command) {
-        if (command instanceof SeedPush push) {
-            log.trace("push uid={} bytes={}", push.uid(), push.line().length);
-            return pusher.push(Target.uid(push.uid()), Message.ofUtf8(push.line()))
-                    .handle((result, failure) -> {
-                        if (failure != null) {
-                            log.warn("push failed uid={}", push.uid(), failure);
-                            return error(BackendError.INTERNAL, "push failed");
-                        }
-                        stats.pushes.pushed(result);
-                        return result.delivered() ? BackendReply.OK : BackendReply.FAIL;
-                    });
-        }
-        Invalid invalid = (Invalid) command;
-        log.debug(
-                "refused line from {}: {} {}",
-                ctx.channel().remoteAddress(),
-                invalid.error().code(),
-                invalid.detail());
-        return CompletableFuture.completedFuture(error(invalid.error(), invalid.detail()));
     }
 
     private BackendReply error(BackendError error, String detail) {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * queue); the drain runs on the loop. Frames to one connection keep the order of their offers from
  * any one thread.
  */
-final class LoopOutbox implements Runnable {
+class LoopOutbox implements Runnable {
 
     /** One frame for one connection; {@code promise} is {@code null} unless the write is measured. */
     private record Delivery(WebSocketSession session, ByteBuf frame, ChannelPromise promise) {}
@@ -39,6 +39,11 @@ final class LoopOutbox implements Runnable {
         }
     }
 
+    /** Whether the calling thread is this outbox's event loop (a seam for tests that play another thread). */
+    boolean inLoop() {
+        return loop.inEventLoop();
+    }
+
     /** Whether nothing waits to be written: no frame queued and no drain scheduled. */
     boolean isIdle() {
         return !scheduled.get() && queue.isEmpty();
@@ -46,7 +51,7 @@ final class LoopOutbox implements Runnable {
 
     /** Writes everything queued, then flushes each connection written to once. */
     @Override
-    public void run() {
+    public final void run() {
         scheduled.set(false); // offers from now on schedule another run; this one drains what is there
         Delivery delivery;
         while ((delivery = queue.poll()) != null) {

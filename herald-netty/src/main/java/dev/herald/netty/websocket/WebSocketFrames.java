@@ -29,6 +29,10 @@ public final class WebSocketFrames {
     /** The shared frame of a message; write {@code message.encoded(TEXT).duplicate()}. */
     public static final Encoding<ByteBuf> TEXT = new Encoding<>("websocket-text-frame", WebSocketFrames::textFrame);
 
+    /** An empty ping (RFC 6455 §5.5.2), shared by every connection; write {@code PING.duplicate()}. */
+    static final ByteBuf PING = Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer(2).writeByte(0x89).writeByte(0).asReadOnly());
+
     /** Frames of at least this many bytes are direct buffers; smaller ones heap arrays. */
     static final int DIRECT_THRESHOLD = 1024;
 

@@ -11,7 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.slf4j.Logger;
@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A WebSocket connection as a core {@link Session}.
  *
- * <p>{@link #send} and {@link #close} are thread-safe and never block. {@link #send} hands the shared
- * frame to the event loop's {@link LoopOutbox}. The channel's buffer and the frames waiting in the
+ * <p>{@link #send} and {@link #close} are thread-safe and never block. {@link #send} writes the shared
+ * frame at once when it runs on the connection's own event loop and none of the connection's frames
+ * wait in the loop's {@link LoopOutbox}; from any other thread it hands the frame to that outbox. The channel's buffer and the frames waiting in the
  * outbox are each bounded by the channel's write-buffer high watermark ({@code
  * websocket.max-outbound-bytes}): a send that finds either full closes the connection as {@link
  * CloseReason#SLOW} instead of queueing more.
@@ -36,6 +37,13 @@ public final class WebSocketSession implements Session {
             AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "closing");
     private static final AtomicLongFieldUpdater<WebSocketSession> QUEUED =
             AtomicLongFieldUpdater.newUpdater(WebSocketSession.class, "queued");
+
+    /**
+     * Pings come up to a fifth of {@code ping-interval} early, by a fraction drawn per connection
+     * ({@code pingSpread / PING_SPREAD_SCALE}), so that connections that opened together are not all
+     * pinged in the same sweep.
+     */
+    private static final int PING_SPREAD_SCALE = 5 * 1024;
 
     /** How long a close handshake may take before the TCP connection is dropped. */
     static final long CLOSE_TIMEOUT_MILLIS = 2000;
@@ -66,6 +74,7 @@ public final class WebSocketSession implements Session {
     long pingSentAt;
     long closingAt;
     int sweepIndex = -1;
+    private final short pingSpread = (short) ThreadLocalRandom.current().nextInt(1024);
 
     WebSocketSession(Channel channel, WebSocketStats stats, long now, LoopOutbox outbox) {
         this.channel = channel;
@@ -89,6 +98,10 @@ public final class WebSocketSession implements Session {
     /** Writes a shared pre-encoded frame from the front of the pipeline, on the event loop. */
     void write(ByteBuf frame, ChannelPromise promise) {
         QUEUED.addAndGet(this, -frame.readableBytes());
+        writeNow(frame, promise);
+    }
+
+    private void writeNow(ByteBuf frame, ChannelPromise promise) {
         if (closeWritten) {
             // Offered before the close started; RFC 6455 allows nothing after a close frame.
             frame.release();
@@ -142,8 +155,15 @@ public final class WebSocketSession implements Session {
                 }
             });
         }
-        QUEUED.addAndGet(this, frame.readableBytes());
-        outbox.offer(this, frame, promise);
+        if (queued == 0 && outbox.inLoop()) {
+            // A push on this connection's own loop (its backend shares the loop) with none of its frames
+            // waiting in the outbox: written and flushed now, with no queue and no task in between.
+            writeNow(frame, promise);
+            rawWriter.flush();
+        } else {
+            QUEUED.addAndGet(this, frame.readableBytes());
+            outbox.offer(this, frame, promise);
+        }
         return true;
     }
 
@@ -204,9 +224,10 @@ public final class WebSocketSession implements Session {
             return;
         }
         if (pingSentAt == 0) {
-            if (now - lastReadAt >= pingIntervalMillis) {
+            if (now - lastReadAt >= pingIntervalMillis - pingIntervalMillis * pingSpread / PING_SPREAD_SCALE) {
                 pingSentAt = now;
-                channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+                writeNow(WebSocketFrames.PING.duplicate(), null);
+                rawWriter.flush();
             }
         } else if (now - pingSentAt >= pongTimeoutMillis) {
             close(CloseReason.NO_PONG);

@@ -18,6 +18,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -88,7 +89,7 @@ class WebSocketSessionTest {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(500, 1000));
         WebSocketStats stats = new WebSocketStats();
-        WebSocketSession session = new WebSocketSession(channel, stats, 0, new LoopOutbox(channel.eventLoop()));
+        WebSocketSession session = new WebSocketSession(channel, stats, 0, fromAnotherThread(channel));
         session.handshaken(WebSocketFrames.TEXT);
         Message message = Message.ofText("x".repeat(98)); // a 100-byte frame
 
@@ -107,8 +108,7 @@ class WebSocketSessionTest {
     void whatTheLoopWroteNoLongerCountsAsQueued() {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(500, 1000));
-        WebSocketSession session =
-                new WebSocketSession(channel, new WebSocketStats(), 0, new LoopOutbox(channel.eventLoop()));
+        WebSocketSession session = new WebSocketSession(channel, new WebSocketStats(), 0, fromAnotherThread(channel));
         session.handshaken(WebSocketFrames.TEXT);
         Message message = Message.ofText("x".repeat(98));
 
@@ -121,5 +121,68 @@ class WebSocketSessionTest {
         }
         assertThat(session.isClosing()).isFalse();
         channel.finishAndReleaseAll();
+    }
+
+    /** A push on the connection's own loop with nothing of its own queued is written and flushed at once. */
+    @Test
+    void aPushOnTheConnectionsOwnLoopIsWrittenAtOnce() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WebSocketSession session =
+                new WebSocketSession(channel, new WebSocketStats(), 0, new LoopOutbox(channel.eventLoop()));
+        session.handshaken(WebSocketFrames.TEXT);
+
+        assertThat(session.send(Message.ofText("now"))).isTrue();
+
+        assertThat(channel.outboundMessages())
+                .as("flushed without running the loop's tasks")
+                .hasSize(1);
+        assertThat(channel.hasPendingTasks()).isFalse();
+        channel.finishAndReleaseAll();
+    }
+
+    /** Once frames of a connection wait in the outbox, a push from its own loop queues behind them. */
+    @Test
+    void aPushOnTheOwnLoopKeepsItsPlaceBehindQueuedFrames() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        boolean[] onLoop = {false};
+        LoopOutbox outbox = new LoopOutbox(channel.eventLoop()) {
+            @Override
+            boolean inLoop() {
+                return onLoop[0];
+            }
+        };
+        WebSocketSession session = new WebSocketSession(channel, new WebSocketStats(), 0, outbox);
+        session.handshaken(WebSocketFrames.TEXT);
+
+        assertThat(session.send(Message.ofText("first"))).isTrue(); // from another thread: queued
+        onLoop[0] = true;
+        assertThat(session.send(Message.ofText("second"))).isTrue();
+        assertThat(channel.outboundMessages())
+                .as("nothing overtakes the queued frame")
+                .isEmpty();
+
+        channel.runPendingTasks();
+        assertThat(channel.outboundMessages()).hasSize(2);
+        assertThat(payload(channel.readOutbound())).isEqualTo("first");
+        assertThat(payload(channel.readOutbound())).isEqualTo("second");
+        channel.finishAndReleaseAll();
+    }
+
+    /** An outbox whose sends all seem to come from another thread: frames wait until the loop runs. */
+    private static LoopOutbox fromAnotherThread(EmbeddedChannel channel) {
+        return new LoopOutbox(channel.eventLoop()) {
+            @Override
+            boolean inLoop() {
+                return false;
+            }
+        };
+    }
+
+    /** The text payload of an unmasked server frame shorter than 126 bytes. */
+    private static String payload(Object frame) {
+        io.netty.buffer.ByteBuf bytes = (io.netty.buffer.ByteBuf) frame;
+        String text = bytes.toString(bytes.readerIndex() + 2, bytes.readableBytes() - 2, StandardCharsets.UTF_8);
+        bytes.release();
+        return text;
     }
 }
