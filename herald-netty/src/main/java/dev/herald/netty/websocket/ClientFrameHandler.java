@@ -1,120 +1,324 @@
 package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
-import dev.herald.core.Hub;
 import dev.herald.core.Message;
-import dev.herald.core.Pusher;
 import dev.herald.protocol.Names;
 import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.ApiError;
 import dev.herald.protocol.backend.CommandReplies;
 import dev.herald.protocol.client.GroupRequest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.PrematureChannelClosureException;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.compression.DecompressionException;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seed's client protocol on one connection: the first data frame is the uid; later frames are
- * counted and ignored, except, with {@code websocket.client-groups}, the text messages {@code join
- * <group>} and {@code leave <group>} ({@link GroupRequest}), which the {@link Pusher} runs for the
- * connection's uid. Registers the connection with the {@link Hub} on handshake and removes it on
- * close. Per-connection state: one instance per channel.
+ * One client connection: the first handler of its pipeline, and after the opening handshake the only
+ * one. Until {@link WebSocketUpgradeHandler} upgrades the connection it passes the bytes on to the HTTP
+ * codec behind it; from then on it reads RFC 6455 frames straight from the socket's bytes (masked,
+ * fragmented or not, control frames between fragments, permessage-deflate when negotiated) and runs the
+ * seed's protocol on them: the first message is the uid; later ones are counted and ignored, except,
+ * with {@code websocket.client-groups}, the text messages {@code join <group>} and {@code leave <group>}
+ * ({@link GroupRequest}). Pings are answered, close frames echoed.
+ *
+ * <p>One handler instead of Netty's frame decoder, UTF-8 validator, protocol handler and aggregator:
+ * each handler costs every connection its context and its state for as long as the connection lives,
+ * and an idle connection here holds no buffer at all. Per-connection state: one instance per channel,
+ * confined to its event loop.
  */
-final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ClientFrameHandler.class);
 
-    private final Hub hub;
-    private final Pusher pusher;
+    private static final int CONTINUATION = 0x0;
+    private static final int TEXT = 0x1;
+    private static final int BINARY = 0x2;
+    private static final int CLOSE = 0x8;
+    private static final int PING = 0x9;
+    private static final int PONG = 0xA;
+    private static final int RSV1 = 0x4;
+    /** What RFC 7692 §7.2.2 removes from the end of every compressed message. */
+    private static final byte[] DEFLATE_TAIL = {0x00, 0x00, (byte) 0xFF, (byte) 0xFF};
+
+    private final ClientServices services;
+    /** The configuration in force when the connection opened (limits, compression level). */
     private final WebSocketConfig config;
-    private final int maxGroupBytes;
-    private final SessionSweepers sweepers;
-    private final WebSocketStats stats;
+
+    private ChannelHandlerContext ctx;
     private SessionSweeper sweeper;
     private WebSocketSession session;
     private String uid;
 
-    ClientFrameHandler(
-            Hub hub,
-            Pusher pusher,
-            WebSocketConfig config,
-            int maxGroupBytes,
-            SessionSweepers sweepers,
-            WebSocketStats stats) {
-        this.hub = hub;
-        this.pusher = pusher;
+    /** Whether the handshake is done: bytes are frames from now on. */
+    private boolean upgraded;
+    /** Whether permessage-deflate was negotiated. */
+    private boolean deflate;
+    /** With {@code client_no_context_takeover}, each message is inflated on its own. */
+    private boolean inflatePerMessage;
+    /** After a close frame or a violation: further input is dropped. */
+    private boolean discarding;
+    /** Bytes of a frame that has not arrived whole; {@code null} between frames. */
+    private ByteBuf cumulation;
+    /** The opcode of the fragmented message being received, or {@code CONTINUATION} when none is. */
+    private int messageOpcode;
+
+    private boolean messageCompressed;
+    /** The fragments of that message so far. */
+    private ByteBuf fragments;
+
+    private Inflater inflater;
+
+    ClientFrameHandler(ClientServices services, WebSocketConfig config) {
+        this.services = services;
         this.config = config;
-        this.maxGroupBytes = maxGroupBytes;
-        this.sweepers = sweepers;
-        this.stats = stats;
+    }
+
+    WebSocketConfig config() {
+        return config;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        sweeper = sweepers.of(ctx.channel().eventLoop());
-        session = new WebSocketSession(ctx.channel(), stats, sweeper.now(), sweeper.outbox());
+        sweeper = services.sweepers().of(ctx.channel().eventLoop());
+        session = new WebSocketSession(ctx.channel(), services.stats(), sweeper.now(), sweeper.outbox());
         sweeper.add(session);
-        // On the close future rather than in channelInactive: a handler before this one that throws
-        // from its own channelInactive (permessage-deflate's inflater after corrupt data does) stops
-        // the event there, which would leave the session in the hub and the sweeper for good.
+        // On the close future rather than in channelInactive, so that it runs whatever a handler behind
+        // this one does with the event while the handshake is in progress.
         ctx.channel().closeFuture().addListener(future -> closed());
         super.channelActive(ctx);
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof HandshakeComplete) {
-            boolean extensions = ctx.pipeline().get(WebSocketExtensionEncoder.class) != null;
-            // The only extension Herald negotiates is permessage-deflate without server context
-            // takeover and with a 15-bit window: its frames are the same for every such connection.
-            session.handshaken(
-                    extensions ? WebSocketFrames.deflatedText(config.compressionLevel()) : WebSocketFrames.TEXT);
-            hub.register(session);
-            log.debug(
-                    "open session={} remote={} compression={}",
-                    session.id(),
-                    ctx.channel().remoteAddress(),
-                    extensions);
-        }
-        super.userEventTriggered(ctx, event);
+    /**
+     * The handshake's answer is on its way: from now on every byte is a frame. Called by {@link
+     * WebSocketUpgradeHandler} on the event loop before it writes the {@code 101} response.
+     *
+     * @param compressed whether permessage-deflate was negotiated; {@code contextPerMessage}: with
+     *     {@code client_no_context_takeover}
+     */
+    void upgrading(boolean compressed, boolean contextPerMessage) {
+        upgraded = true;
+        deflate = compressed;
+        inflatePerMessage = contextPerMessage;
+    }
+
+    /** The {@code 101} response was written: the connection is a WebSocket, ready for pushes. */
+    void upgraded() {
+        session.handshaken(
+                ctx, deflate ? WebSocketFrames.deflatedText(config.compressionLevel()) : WebSocketFrames.TEXT);
+        services.hub().register(session);
+        log.debug(
+                "open session={} remote={} compression={}",
+                session.id(),
+                ctx.channel().remoteAddress(),
+                deflate);
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        session.touch(sweeper.now());
-        if (frame instanceof CloseWebSocketFrame close) {
-            closeReceived(ctx, close);
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!upgraded) {
+            ctx.fireChannelRead(msg);
             return;
         }
-        if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
-            return; // a pong
+        ByteBuf in = (ByteBuf) msg;
+        if (discarding) {
+            in.release();
+            return;
         }
+        ByteBuf buffer =
+                cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+        cumulation = null;
+        try {
+            decode(buffer);
+        } finally {
+            if (buffer.isReadable() && !discarding && buffer.refCnt() > 0) {
+                cumulation = buffer; // part of a frame: the rest comes with the next read
+            } else {
+                buffer.release();
+            }
+        }
+    }
+
+    /** Handles every whole frame in the buffer; leaves a partial one unread. */
+    private void decode(ByteBuf in) {
+        while (!discarding) {
+            int start = in.readerIndex();
+            int readable = in.readableBytes();
+            if (readable < 2) {
+                return;
+            }
+            int first = in.getUnsignedByte(start);
+            int second = in.getUnsignedByte(start + 1);
+            boolean fin = (first & 0x80) != 0;
+            int rsv = (first >> 4) & 0x7;
+            int opcode = first & 0x0F;
+            int length1 = second & 0x7F;
+            String violation = headerViolation(fin, rsv, opcode, (second & 0x80) != 0, length1);
+            if (violation != null) {
+                fail(CloseReason.PROTOCOL_ERROR, violation);
+                return;
+            }
+            int lengthBytes = length1 == 126 ? 2 : length1 == 127 ? 8 : 0;
+            int headerLength = 2 + lengthBytes + 4;
+            if (readable < headerLength) {
+                return;
+            }
+            long length = length1;
+            if (length1 == 126) {
+                length = in.getUnsignedShort(start + 2);
+                if (length < 126) {
+                    fail(CloseReason.PROTOCOL_ERROR, "invalid data frame length (not using minimal length encoding)");
+                    return;
+                }
+            } else if (length1 == 127) {
+                length = in.getLong(start + 2);
+                if (length < 0) {
+                    fail(CloseReason.PROTOCOL_ERROR, "invalid data frame length (negative length)");
+                    return;
+                }
+                if (length < 65536) {
+                    fail(CloseReason.PROTOCOL_ERROR, "invalid data frame length (not using minimal length encoding)");
+                    return;
+                }
+            }
+            int buffered = fragments == null ? 0 : fragments.readableBytes();
+            if (opcode < CLOSE && length + buffered > config.maxMessageBytes()) {
+                fail(CloseReason.MESSAGE_TOO_BIG, tooBig());
+                return;
+            }
+            if (readable < headerLength + length) {
+                return; // bounded by max-message-bytes: wait for the rest
+            }
+            int payload = start + headerLength;
+            unmask(in, payload, (int) length, in.getInt(payload - 4));
+            in.readerIndex(payload + (int) length);
+            session.touch(sweeper.now());
+            frame(fin, rsv, opcode, in, payload, (int) length);
+        }
+    }
+
+    /** What is wrong with a frame's first two bytes, or {@code null}. */
+    private String headerViolation(boolean fin, int rsv, int opcode, boolean masked, int length1) {
+        if (rsv != 0) {
+            boolean compressedStart = deflate && rsv == RSV1 && (opcode == TEXT || opcode == BINARY);
+            if (!compressedStart) {
+                return deflate
+                        ? "RSV bits " + rsv + " set without an extension defining them"
+                        : "RSV != 0 and no extension negotiated, RSV:" + rsv;
+            }
+        }
+        if (!masked) {
+            return "received a frame that is not masked as expected";
+        }
+        if (opcode > 7) {
+            if (!fin) {
+                return "fragmented control frame";
+            }
+            if (length1 > WebSocketFrames.MAX_CONTROL_PAYLOAD) {
+                return "control frame with payload length > 125 octets";
+            }
+            if (opcode != CLOSE && opcode != PING && opcode != PONG) {
+                return "control frame using reserved opcode " + opcode;
+            }
+            if (opcode == CLOSE && length1 == 1) {
+                return "received close control frame with payload len 1";
+            }
+            return null;
+        }
+        if (opcode != CONTINUATION && opcode != TEXT && opcode != BINARY) {
+            return "data frame using reserved opcode " + opcode;
+        }
+        if (messageOpcode == CONTINUATION && opcode == CONTINUATION) {
+            return "received continuation data frame outside fragmented message";
+        }
+        if (messageOpcode != CONTINUATION && opcode != CONTINUATION) {
+            return "received non-continuation data frame while inside fragmented message";
+        }
+        return null;
+    }
+
+    private static void unmask(ByteBuf in, int index, int length, int mask) {
+        if (mask == 0) {
+            return;
+        }
+        long mask8 = (mask & 0xFFFFFFFFL) | ((mask & 0xFFFFFFFFL) << 32);
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            in.setLong(index + i, in.getLong(index + i) ^ mask8);
+        }
+        for (; i < length; i++) {
+            in.setByte(index + i, in.getByte(index + i) ^ (mask >> (24 - 8 * (i & 3))));
+        }
+    }
+
+    private void frame(boolean fin, int rsv, int opcode, ByteBuf in, int payload, int length) {
+        switch (opcode) {
+            case PING ->
+                session.writeControl(WebSocketFrames.control(ctx.alloc(), PONG, bytes(in, payload, length), 0, length));
+            case PONG -> {} // alive: touched above
+            case CLOSE -> closeReceived(in, payload, length);
+            default -> data(fin, rsv, opcode, in, payload, length);
+        }
+    }
+
+    private void data(boolean fin, int rsv, int opcode, ByteBuf in, int payload, int length) {
+        if (opcode != CONTINUATION && fin) {
+            message(opcode, rsv == RSV1, in, payload, length); // the common case: a message in one frame
+            return;
+        }
+        if (opcode != CONTINUATION) {
+            messageOpcode = opcode;
+            messageCompressed = rsv == RSV1;
+            fragments = ctx.alloc().buffer(Math.max(length, 64));
+        }
+        fragments.writeBytes(in, payload, length);
+        if (fin) {
+            ByteBuf whole = fragments;
+            fragments = null;
+            int wholeOpcode = messageOpcode;
+            messageOpcode = CONTINUATION;
+            try {
+                message(wholeOpcode, messageCompressed, whole, whole.readerIndex(), whole.readableBytes());
+            } finally {
+                whole.release();
+            }
+        }
+    }
+
+    /** A whole data message (reassembled, still compressed if {@code compressed}). */
+    private void message(int opcode, boolean compressed, ByteBuf in, int index, int length) {
+        byte[] content;
+        if (compressed) {
+            content = inflate(in, index, length);
+            if (content == null) {
+                return; // refused: fail() closed the connection
+            }
+        } else {
+            content = bytes(in, index, length);
+        }
+        if (opcode == TEXT && !Utf8.isValid(content, 0, content.length)) {
+            fail(CloseReason.INVALID_UTF8, "bytes are not UTF-8");
+            return;
+        }
+        WebSocketStats stats = services.stats();
         stats.framesReceived.increment();
-        if (session.bound
-                && !session.isClosing()
-                && config.clientGroups()
-                && frame instanceof TextWebSocketFrame text) {
-            GroupRequest request = GroupRequest.parse(text.text());
+        if (session.bound && !session.isClosing() && config.clientGroups() && opcode == TEXT) {
+            GroupRequest request = GroupRequest.parse(new String(content, StandardCharsets.UTF_8));
             if (request != null) {
                 groupRequest(request);
                 return;
@@ -122,33 +326,57 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
         if (session.bound || session.isClosing()) {
             stats.framesIgnored.increment();
-            log.trace(
-                    "ignored frame session={} bytes={}",
-                    session.id(),
-                    frame.content().readableBytes());
+            log.trace("ignored frame session={} bytes={}", session.id(), content.length);
             return;
         }
-        bind(frame.content());
+        bind(content);
     }
 
-    /**
-     * The peer's close frame. If the server has not sent one, it echoes the peer's (RFC 6455 §5.5.1)
-     * and closes once it is written; if the server has, this is the answer, and only the TCP
-     * connection is left to close. Either way the connection sends exactly one close frame.
-     */
-    private void closeReceived(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
-        if (session.isClosing()) {
-            ctx.close();
-            return;
+    /** Inflates a compressed message; {@code null} if it is refused (and the connection closing). */
+    private byte[] inflate(ByteBuf in, int index, int length) {
+        if (inflater == null) {
+            inflater = new Inflater(true);
         }
-        session.markClosing();
-        log.debug("client closed session={} code={}", session.id(), close.statusCode());
-        ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retain()))
-                .addListener(ChannelFutureListener.CLOSE);
+        byte[] input = new byte[length + DEFLATE_TAIL.length];
+        in.getBytes(index, input, 0, length);
+        System.arraycopy(DEFLATE_TAIL, 0, input, length, DEFLATE_TAIL.length);
+        int max = config.maxMessageBytes();
+        byte[] out = new byte[Math.min(max + 1, Math.max(256, length * 4))];
+        int size = 0;
+        try {
+            inflater.setInput(input);
+            while (!inflater.needsInput() && !inflater.finished()) {
+                if (size == out.length) {
+                    if (size > max) {
+                        fail(CloseReason.MESSAGE_TOO_BIG, tooBig());
+                        return null;
+                    }
+                    out = Arrays.copyOf(out, Math.min(max + 1, out.length * 2));
+                }
+                int inflated = inflater.inflate(out, size, out.length - size);
+                if (inflated == 0 && inflater.needsDictionary()) {
+                    throw new DataFormatException("a preset dictionary is not allowed");
+                }
+                size += inflated;
+            }
+            if (size > max) {
+                fail(CloseReason.MESSAGE_TOO_BIG, tooBig());
+                return null;
+            }
+        } catch (DataFormatException e) {
+            log.debug("invalid compressed data session={}: {}", session.id(), e.getMessage());
+            fail(CloseReason.PROTOCOL_ERROR, "invalid compressed data");
+            return null;
+        } finally {
+            if (inflater != null && (inflatePerMessage || inflater.finished() || discarding)) {
+                inflater.end(); // no context to keep: an idle connection holds no inflater
+                inflater = null;
+            }
+        }
+        return size == out.length ? out : Arrays.copyOf(out, size);
     }
 
-    private void bind(ByteBuf content) {
-        byte[] bytes = ByteBufUtil.getBytes(content);
+    private void bind(byte[] bytes) {
         if (!Utf8.isValid(bytes, 0, bytes.length)) {
             session.close(CloseReason.INVALID_UTF8, "uid is not valid UTF-8");
             return;
@@ -160,7 +388,7 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
             session.close(CloseReason.INVALID_UID, violation);
             return;
         }
-        if (hub.bind(session, uid)) {
+        if (services.hub().bind(session, uid)) {
             session.bound = true;
             this.uid = uid;
         }
@@ -172,15 +400,16 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
      * a backend command's.
      */
     private void groupRequest(GroupRequest request) {
-        ApiError refusal = request.refusal(maxGroupBytes);
+        ApiError refusal = request.refusal(services.maxGroupBytes().getAsInt());
         if (refusal != null) {
             log.debug("refused group request session={} uid={}: {}", session.id(), uid, refusal.message());
             session.send(Message.ofUtf8(CommandReplies.error(refusal)));
             return;
         }
         List<String> uids = List.of(uid);
-        CompletionStage<Integer> done =
-                request.join() ? pusher.join(request.group(), uids) : pusher.leave(request.group(), uids);
+        CompletionStage<Integer> done = request.join()
+                ? services.pusher().join(request.group(), uids)
+                : services.pusher().leave(request.group(), uids);
         done.whenComplete((changed, failure) -> {
             if (failure != null) {
                 log.warn(
@@ -199,6 +428,46 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     /**
+     * The peer's close frame. If the server has not sent one, it echoes the peer's (RFC 6455 §5.5.1)
+     * and closes once it is written; if the server has, this is the answer, and only the TCP
+     * connection is left to close. Either way the connection sends exactly one close frame.
+     */
+    private void closeReceived(ByteBuf in, int payload, int length) {
+        if (length >= 2) {
+            int code = in.getUnsignedShort(payload);
+            if (!WebSocketCloseStatus.isValidStatusCode(code)) {
+                fail(CloseReason.PROTOCOL_ERROR, "Invalid close frame getStatus code: " + code);
+                return;
+            }
+            byte[] reason = bytes(in, payload + 2, length - 2);
+            if (!Utf8.isValid(reason, 0, reason.length)) {
+                fail(CloseReason.INVALID_UTF8, "close reason is not UTF-8");
+                return;
+            }
+        }
+        discarding = true;
+        if (session.isClosing()) {
+            ctx.close();
+            return;
+        }
+        session.markClosing();
+        log.debug("client closed session={} code={}", session.id(), length >= 2 ? in.getUnsignedShort(payload) : 1005);
+        ctx.writeAndFlush(WebSocketFrames.control(ctx.alloc(), CLOSE, bytes(in, payload, length), 0, length))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * A violation found while reading frames: the close frame goes out and the TCP connection is closed
+     * right after it, without waiting for the client's answer; nothing more is read.
+     */
+    private void fail(CloseReason reason, String text) {
+        log.debug("protocol violation session={} code={} {}", session.id(), reason.code(), text);
+        discarding = true;
+        releaseFragments();
+        session.closeAfterViolation(reason, closeText(text, reason));
+    }
+
+    /**
      * Back-pressure: while more than {@code max-outbound-bytes} wait to be sent, the client is not read,
      * so a client that floods pings without reading the pongs cannot grow the queue. A push that finds
      * the queue full closes the connection ({@link WebSocketSession#send}).
@@ -207,7 +476,7 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         boolean writable = ctx.channel().isWritable();
         if (!writable) {
-            stats.paused.increment();
+            services.stats().paused.increment();
         }
         ctx.channel().config().setAutoRead(writable);
         super.channelWritabilityChanged(ctx);
@@ -218,46 +487,36 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         session.markClosing();
         sweeper.remove(session);
         if (session.handshaken) {
-            hub.unregister(session);
+            services.hub().unregister(session);
+        }
+        discarding = true;
+        releaseFragments();
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        if (inflater != null) {
+            inflater.end();
+            inflater = null;
         }
         log.debug("closed session={}", session.id());
     }
 
+    private void releaseFragments() {
+        if (fragments != null) {
+            fragments.release();
+            fragments = null;
+        }
+        messageOpcode = CONTINUATION;
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
-            // The frame decoder, the UTF-8 validator or ReservedBitsValidator refused a frame;
-            // WebSocketServerProtocolHandler closes the connection once this close frame is written.
-            int code = corrupted.closeStatus().code();
-            log.debug("protocol violation session={} code={} {}", session.id(), code, cause.getMessage());
-            CloseReason reason = code == CloseReason.INVALID_UTF8.code()
-                    ? CloseReason.INVALID_UTF8
-                    : code == CloseReason.MESSAGE_TOO_BIG.code()
-                            ? CloseReason.MESSAGE_TOO_BIG
-                            : CloseReason.PROTOCOL_ERROR;
-            session.close(
-                    reason, reason == CloseReason.MESSAGE_TOO_BIG ? tooBig() : closeText(cause.getMessage(), reason));
-        } else if (cause instanceof DecompressionException && cause.getCause() instanceof DataFormatException) {
-            // The inflater refused the data itself; other DecompressionExceptions mean too much output.
-            log.debug(
-                    "invalid compressed data session={}: {}",
-                    session.id(),
-                    cause.getCause().getMessage());
-            session.close(CloseReason.PROTOCOL_ERROR, "invalid compressed data");
-        } else if (cause instanceof TooLongFrameException || cause instanceof DecompressionException) {
-            log.debug("message too big session={}: {}", session.id(), cause.getMessage());
-            session.close(CloseReason.MESSAGE_TOO_BIG, tooBig());
-        } else if (cause instanceof CorruptedFrameException) {
-            log.debug("protocol violation session={}: {}", session.id(), cause.getMessage());
-            session.close(CloseReason.PROTOCOL_ERROR);
-        } else if (cause instanceof PrematureChannelClosureException) {
-            // The aggregator's complaint when the peer goes away in the middle of a fragmented message.
-            log.debug("closed inside a message session={}", session.id());
-        } else if (cause instanceof IOException) {
+        if (cause instanceof IOException) {
             log.debug("i/o error session={}: {}", session.id(), cause.toString());
             ctx.close();
         } else {
-            log.warn("unexpected error session={} uid={}", session.id(), hub.uidOf(session.id()), cause);
+            log.warn("unexpected error session={} uid={}", session.id(), uid, cause);
             session.close(CloseReason.INTERNAL_ERROR);
         }
     }
@@ -267,7 +526,13 @@ final class ClientFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
         return "message larger than " + config.maxMessageBytes() + " bytes";
     }
 
-    /** Netty's description of a violation as the close reason, if it fits in a close frame. */
+    private static byte[] bytes(ByteBuf in, int index, int length) {
+        byte[] bytes = new byte[length];
+        in.getBytes(index, bytes);
+        return bytes;
+    }
+
+    /** A description of a violation as the close reason, if it fits in a close frame. */
     private static String closeText(String message, CloseReason reason) {
         if (message == null || message.getBytes(StandardCharsets.UTF_8).length > 123) {
             return reason.reason();

@@ -3,8 +3,10 @@ package dev.herald.netty.websocket;
 import dev.herald.core.Encoding;
 import dev.herald.core.Message;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -32,6 +34,38 @@ public final class WebSocketFrames {
     /** An empty ping (RFC 6455 §5.5.2), shared by every connection; write {@code PING.duplicate()}. */
     static final ByteBuf PING = Unpooled.unreleasableBuffer(
             Unpooled.directBuffer(2).writeByte(0x89).writeByte(0).asReadOnly());
+
+    /** The longest payload of a control frame (RFC 6455 §5.5). */
+    static final int MAX_CONTROL_PAYLOAD = 125;
+
+    /**
+     * A control frame from the server (unmasked): a close with a code and a reason, or a pong echoing a
+     * ping. The payload is {@code payload[offset, offset + length)}, at most {@value #MAX_CONTROL_PAYLOAD}
+     * bytes.
+     */
+    static ByteBuf control(ByteBufAllocator alloc, int opcode, byte[] payload, int offset, int length) {
+        if (length > MAX_CONTROL_PAYLOAD) {
+            throw new IllegalArgumentException("control frame payload of " + length + " bytes");
+        }
+        return alloc.buffer(2 + length)
+                .writeByte(0x80 | opcode)
+                .writeByte(length)
+                .writeBytes(payload, offset, length);
+    }
+
+    /** A close frame with a code and a reason text, cut at a character boundary to fit in 123 bytes. */
+    static ByteBuf close(ByteBufAllocator alloc, int code, String reason) {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        int length = Math.min(text.length, MAX_CONTROL_PAYLOAD - 2);
+        while (length < text.length && length > 0 && (text[length] & 0xC0) == 0x80) {
+            length--; // not inside a multi-byte character
+        }
+        byte[] payload = new byte[2 + length];
+        payload[0] = (byte) (code >> 8);
+        payload[1] = (byte) code;
+        System.arraycopy(text, 0, payload, 2, length);
+        return control(alloc, 0x8, payload, 0, payload.length);
+    }
 
     /** Frames of at least this many bytes are direct buffers; smaller ones heap arrays. */
     static final int DIRECT_THRESHOLD = 1024;

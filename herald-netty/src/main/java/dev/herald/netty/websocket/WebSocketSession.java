@@ -7,10 +7,9 @@ import dev.herald.core.Session;
 import dev.herald.core.SessionId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -59,8 +58,11 @@ public final class WebSocketSession implements Session {
 
     /** The outbox of this channel's event loop: sends from any thread go through it. */
     private final LoopOutbox outbox;
-    /** Where pre-encoded frames are written: the front of the pipeline, or the channel in tests. */
-    private final ChannelOutboundInvoker rawWriter;
+    /**
+     * Where pre-encoded frames are written: once handshaken, the context of the connection's only
+     * handler, so they go straight to the socket; before that (and in tests) the channel.
+     */
+    private ChannelOutboundInvoker rawWriter;
 
     // Event-loop confined, driven by SessionSweeper and LoopOutbox.
     boolean flushPending;
@@ -80,8 +82,7 @@ public final class WebSocketSession implements Session {
         this.channel = channel;
         this.stats = stats;
         this.outbox = outbox;
-        ChannelHandlerContext head = channel.pipeline().context(HeadWriter.NAME);
-        this.rawWriter = head != null ? head : channel;
+        this.rawWriter = channel;
         this.openedAt = now;
         this.lastReadAt = now;
     }
@@ -118,9 +119,36 @@ public final class WebSocketSession implements Session {
         rawWriter.flush();
     }
 
-    void handshaken(Encoding<ByteBuf> frames) {
+    /** The handshake is done: frames go to {@code writer} from now on, pushes in the given form. */
+    void handshaken(ChannelOutboundInvoker writer, Encoding<ByteBuf> frames) {
+        this.rawWriter = writer;
         this.frames = frames;
         this.handshaken = true;
+    }
+
+    /** Writes and flushes a control frame of the server's (a pong), unless a close frame went out. */
+    void writeControl(ByteBuf frame) {
+        if (closeWritten) {
+            frame.release();
+            return;
+        }
+        rawWriter.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    /**
+     * Closes after a violation found while reading frames: the close frame goes out and the TCP
+     * connection is closed once it is written, without waiting for the peer's answer. On the loop.
+     */
+    void closeAfterViolation(CloseReason reason, String text) {
+        if (!CLOSING.compareAndSet(this, 0, 1)) {
+            channel.close(); // closing already: no answer to wait for from a peer that breaks the protocol
+            return;
+        }
+        stats.closed(reason);
+        closeWritten = true;
+        rawWriter
+                .writeAndFlush(WebSocketFrames.close(channel.alloc(), reason.code(), text))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -202,9 +230,9 @@ public final class WebSocketSession implements Session {
             return;
         }
         closeWritten = true;
-        // The peer answers with its own close frame, on which Netty closes the connection; the sweeper
-        // drops it after CLOSE_TIMEOUT_MILLIS if it does not.
-        channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), text));
+        // The peer answers with its own close frame, on which ClientFrameHandler closes the connection;
+        // the sweeper drops it after CLOSE_TIMEOUT_MILLIS if it does not.
+        rawWriter.writeAndFlush(WebSocketFrames.close(channel.alloc(), reason.code(), text), channel.voidPromise());
     }
 
     /** Called by the sweeper on the event loop with a millisecond clock. */

@@ -70,7 +70,7 @@ class WebSocketSessionTest {
 
             WebSocketStats stats = new WebSocketStats();
             WebSocketSession session = new WebSocketSession(channel, stats, 0, new LoopOutbox(channel.eventLoop()));
-            session.handshaken(WebSocketFrames.TEXT);
+            session.handshaken(channel, WebSocketFrames.TEXT);
             assertThat(session.send(Message.ofText("late"))).isFalse();
             assertThat(stats.serverCloses().get(CloseReason.SLOW)).isZero();
             assertThat(session.isClosing()).isFalse();
@@ -90,7 +90,7 @@ class WebSocketSessionTest {
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(500, 1000));
         WebSocketStats stats = new WebSocketStats();
         WebSocketSession session = new WebSocketSession(channel, stats, 0, fromAnotherThread(channel));
-        session.handshaken(WebSocketFrames.TEXT);
+        session.handshaken(channel, WebSocketFrames.TEXT);
         Message message = Message.ofText("x".repeat(98)); // a 100-byte frame
 
         int accepted = 0;
@@ -109,7 +109,7 @@ class WebSocketSessionTest {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(500, 1000));
         WebSocketSession session = new WebSocketSession(channel, new WebSocketStats(), 0, fromAnotherThread(channel));
-        session.handshaken(WebSocketFrames.TEXT);
+        session.handshaken(channel, WebSocketFrames.TEXT);
         Message message = Message.ofText("x".repeat(98));
 
         for (int round = 0; round < 5; round++) {
@@ -129,7 +129,7 @@ class WebSocketSessionTest {
         EmbeddedChannel channel = new EmbeddedChannel();
         WebSocketSession session =
                 new WebSocketSession(channel, new WebSocketStats(), 0, new LoopOutbox(channel.eventLoop()));
-        session.handshaken(WebSocketFrames.TEXT);
+        session.handshaken(channel, WebSocketFrames.TEXT);
 
         assertThat(session.send(Message.ofText("now"))).isTrue();
 
@@ -152,7 +152,7 @@ class WebSocketSessionTest {
             }
         };
         WebSocketSession session = new WebSocketSession(channel, new WebSocketStats(), 0, outbox);
-        session.handshaken(WebSocketFrames.TEXT);
+        session.handshaken(channel, WebSocketFrames.TEXT);
 
         assertThat(session.send(Message.ofText("first"))).isTrue(); // from another thread: queued
         onLoop[0] = true;

@@ -1,0 +1,18 @@
+package dev.herald.netty.websocket;
+
+import dev.herald.core.Hub;
+import dev.herald.core.Pusher;
+import java.util.function.IntSupplier;
+
+/**
+ * What every client connection of one WebSocket listener shares: one instance per listener, so that a
+ * connection holds a single reference to it instead of one per service.
+ *
+ * @param hub where connections register and bind
+ * @param pusher runs the clients' own {@code join}/{@code leave} requests (so an engine shares them)
+ * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes}), read per request
+ * @param stats the listener's counters
+ * @param sweepers the keepalive sweeper and outbox of each event loop
+ */
+record ClientServices(
+        Hub hub, Pusher pusher, IntSupplier maxGroupBytes, WebSocketStats stats, SessionSweepers sweepers) {}
