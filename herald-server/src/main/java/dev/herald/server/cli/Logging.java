@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Logging {
 
-    private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
     private static final String APPENDER = "herald";
 
     private Logging() {}
