@@ -47,6 +47,8 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte('\n').asReadOnly());
     private static final ByteBuf OK = shared(BackendReply.OK);
     private static final ByteBuf FAIL = shared(BackendReply.FAIL);
+    /** A first size for {@link #answered}: room for the replies to a read's worth of pipelined pushes. */
+    private static final int ANSWERED_BYTES = 256;
 
     private final Pusher pusher;
     private final CommandExecutor executor;
@@ -56,6 +58,11 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final OrderedReplies replies;
     private boolean closeWhenAnswered;
     private boolean closing;
+    /**
+     * Replies known at once while none waits in {@link #replies}, gathered into one buffer and written
+     * together on read complete: one write for a read's worth of pipelined pushes.
+     */
+    private ByteBuf answered;
 
     BackendCommandHandler(
             Pusher pusher,
@@ -97,6 +104,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (command instanceof SeedPush push) {
             seedPush(ctx, push);
         } else {
+            writeAnswered(ctx);
             replies.add(ctx, execute(ctx, command));
         }
     }
@@ -110,8 +118,17 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
         CompletableFuture<PushResult> pushed =
                 pusher.push(Target.uid(push.uid()), Message.ofUtf8(push.line())).toCompletableFuture();
         if (pushed.isDone() && !pushed.isCompletedExceptionally()) {
-            replies.addNow(ctx, bytes(seedReply(push, pushed.join(), null)));
+            BackendReply reply = seedReply(push, pushed.join(), null);
+            if (replies.isEmpty()) {
+                if (answered == null) {
+                    answered = ctx.alloc().buffer(ANSWERED_BYTES);
+                }
+                answered.writeBytes(reply.bytes());
+            } else {
+                replies.addNow(ctx, bytes(reply));
+            }
         } else {
+            writeAnswered(ctx);
             replies.add(ctx, pushed.handle((result, failure) -> bytes(seedReply(push, result, failure))));
         }
     }
@@ -155,8 +172,17 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
                 : reply == BackendReply.FAIL ? FAIL.duplicate() : Unpooled.wrappedBuffer(reply.bytes());
     }
 
+    /** Writes the gathered replies, ahead of whatever is written next. */
+    private void writeAnswered(ChannelHandlerContext ctx) {
+        if (answered != null) {
+            ctx.write(answered, ctx.voidPromise());
+            answered = null;
+        }
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        writeAnswered(ctx);
         ctx.flush();
         closeIfAnswered(ctx);
         ctx.fireChannelReadComplete();
@@ -174,6 +200,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event == DRAIN) {
             closeAfterReplies(ctx);
+            writeAnswered(ctx);
             ctx.flush();
             closeIfAnswered(ctx);
             return;
@@ -190,6 +217,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     private void closeIfAnswered(ChannelHandlerContext ctx) {
         if (closeWhenAnswered && !closing && replies.isEmpty() && ctx.channel().isActive()) {
+            writeAnswered(ctx);
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> closeGracefully(ctx));
         }
@@ -218,6 +246,14 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (answered != null) {
+            answered.release();
+            answered = null;
+        }
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             refuseLongLine(ctx);
@@ -238,6 +274,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         log.warn("closing backend {}: line longer than {} bytes", ctx.channel().remoteAddress(), config.maxLineBytes());
+        writeAnswered(ctx);
         replies.add(
                 ctx,
                 CompletableFuture.completedFuture(bytes(

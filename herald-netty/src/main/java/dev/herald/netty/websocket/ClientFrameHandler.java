@@ -98,10 +98,14 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         sweeper = services.sweepers().of(ctx.channel().eventLoop());
         session = new WebSocketSession(ctx.channel(), services.stats(), sweeper.now(), sweeper.outbox());
         sweeper.add(session);
-        // On the close future rather than in channelInactive, so that it runs whatever a handler behind
-        // this one does with the event while the handshake is in progress.
-        ctx.channel().closeFuture().addListener(future -> closed());
         super.channelActive(ctx);
+    }
+
+    /** The channel closed. This handler is the first of the pipeline, so nothing before it can stop the event. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed();
+        super.channelInactive(ctx);
     }
 
     /**

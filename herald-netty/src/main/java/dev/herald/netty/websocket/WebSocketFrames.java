@@ -21,8 +21,8 @@ import java.util.zip.Deflater;
  * writes its own {@link ByteBuf#duplicate()}; a raw {@code ByteBuf} passes Netty's WebSocket encoder
  * untouched. A frame under {@link #DIRECT_THRESHOLD} bytes is a heap array (allocated in nanoseconds;
  * the transport copies it into a pooled direct buffer per write, cheap at that size); a larger one is
- * a read-only direct buffer, which the transport writes without a copy, as a broadcast of a large
- * message needs.
+ * a direct buffer, which the transport writes without a copy, as a broadcast of a large message
+ * needs. Frames are unreleasable and must not be written into.
  *
  * <p>Public only so that herald-microbench can measure the encoding.
  */
@@ -136,19 +136,20 @@ public final class WebSocketFrames {
     private static ByteBuf frame(byte first, byte[] payload, int length) {
         int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
         int size = header + length;
-        ByteBuffer frame = size < DIRECT_THRESHOLD ? ByteBuffer.allocate(size) : ByteBuffer.allocateDirect(size);
-        frame.put(first);
+        ByteBuf frame = size < DIRECT_THRESHOLD
+                ? Unpooled.wrappedBuffer(new byte[size]).clear()
+                : Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(size)).clear();
+        frame.writeByte(first);
         if (length < 126) {
-            frame.put((byte) length);
+            frame.writeByte(length);
         } else if (length < 65536) {
-            frame.put((byte) 126).putShort((short) length);
+            frame.writeByte(126).writeShort(length);
         } else {
-            frame.put((byte) 127).putLong(length);
+            frame.writeByte(127).writeLong(length);
         }
-        frame.put(payload, 0, length).flip();
-        ByteBuf shared = frame.isDirect()
-                ? Unpooled.wrappedBuffer(frame.asReadOnlyBuffer())
-                : Unpooled.wrappedBuffer(frame.array()).asReadOnly();
-        return Unpooled.unreleasableBuffer(shared);
+        frame.writeBytes(payload, 0, length);
+        // Not read-only: a read-only view makes the transport's copy into its direct buffer go through
+        // NIO views, three objects per write. Nothing writes into a frame once it is encoded.
+        return Unpooled.unreleasableBuffer(frame);
     }
 }

@@ -5,6 +5,8 @@ import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -26,6 +28,11 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_REQUEST_LINE_BYTES = 4096;
     private static final int MAX_HEADER_BYTES = 8192;
     private static final int MAX_HANDSHAKE_BODY_BYTES = 8192;
+    /**
+     * Reads of a fixed size, from one allocator shared by every client connection: clients send little
+     * after the handshake, and an adaptive allocator costs each connection its own sizing state.
+     */
+    private static final RecvByteBufAllocator READS = new FixedRecvByteBufAllocator(2048);
 
     private final Supplier<WebSocketConfig> config;
     private final SessionSweepers sweepers;
@@ -81,7 +88,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         WebSocketConfig config = this.config.get();
-        channel.config().setWriteBufferWaterMark(watermark(config));
+        channel.config().setWriteBufferWaterMark(watermark(config)).setRecvByteBufAllocator(READS);
         channel.pipeline()
                 .addLast("client", new ClientFrameHandler(services, config))
                 .addLast(
