@@ -67,6 +67,7 @@ public final class FreePorts {
         ServerSocket socket = null;
         try {
             socket = new ServerSocket();
+            socket.setReuseAddress(true); // as Herald's listeners: a port with connections in TIME_WAIT is free
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             return socket;
         } catch (IOException taken) {
