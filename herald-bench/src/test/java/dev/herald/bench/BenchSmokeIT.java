@@ -112,7 +112,12 @@ class BenchSmokeIT {
                                         "--step",
                                         "1s",
                                         "--warmup",
-                                        "0s")),
+                                        "0s",
+                                        // Never speed: a busy machine must not stop the ladder.
+                                        "--max-p99",
+                                        "1h",
+                                        "--min-achieved",
+                                        "0")),
                         (Consumer<Map<String, Object>>) r -> {
                             assertThat(r).containsEntry("bound", 50).containsEntry("stopReason", "ladder done");
                             assertThat(steps(r)).hasSize(2).allSatisfy(BenchSmokeIT::nothingLost);
@@ -138,9 +143,12 @@ class BenchSmokeIT {
                         (Consumer<Map<String, Object>>) r -> {
                             assertThat(r).containsEntry("stable", 20).containsEntry("stableClosedByServer", 0);
                             Map<String, Object> churn = sub(r, "churn");
-                            assertThat(churn.get("attempted")).isEqualTo(20);
-                            assertThat(churn).containsEntry("opened", 20).containsEntry("failed", 0);
-                            assertThat(churn).containsEntry("closed", 20);
+                            // 20 due in the second; a stalled pacer skips what falls behind by more
+                            // than a burst (one connection here), so fewer on a busy machine.
+                            int attempted = (int) churn.get("attempted");
+                            assertThat(attempted).isBetween(1, 20);
+                            assertThat(churn).containsEntry("opened", attempted).containsEntry("failed", 0);
+                            assertThat(churn).containsEntry("closed", attempted);
                             nothingLost(sub(r, "pushes"));
                         }));
     }

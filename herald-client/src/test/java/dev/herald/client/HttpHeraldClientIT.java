@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.herald.server.HeraldServer;
+import dev.herald.testkit.FreePorts;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -128,11 +128,9 @@ class HttpHeraldClientIT extends HeraldClientContract {
     }
 
     @Test
-    void nothingListeningIsATransportError() throws IOException {
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
+    void nothingListeningIsATransportError() {
+        // Not a released ephemeral port, which the client's own connect could take as its source port.
+        int port = FreePorts.take();
         try (HeraldClient http = HeraldClient.http(URI.create("http://127.0.0.1:" + port), null)) {
             assertThatThrownBy(http::counts)
                     .isInstanceOf(HeraldTransportException.class)

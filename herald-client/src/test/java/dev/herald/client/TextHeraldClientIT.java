@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.server.HeraldServer;
+import dev.herald.testkit.FreePorts;
 import dev.herald.testkit.WebSocketRecorder;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +108,12 @@ class TextHeraldClientIT extends HeraldClientContract {
 
     @Test
     void afterTheServerRestartsTheNextCallReconnects() {
+        // The restart binds the same port again: one the kernel does not hand out meanwhile.
+        server.stop();
+        server = TestServer.start(
+                "api.max-batch", String.valueOf(MAX_BATCH), "text.port", String.valueOf(FreePorts.take()));
+        client.close();
+        client = connect(server);
         WebSocketRecorder alice = bind("alice");
         assertThat(client.isOnline("alice")).isTrue();
         InetSocketAddress address = TestServer.text(server);
@@ -126,11 +130,9 @@ class TextHeraldClientIT extends HeraldClientContract {
     }
 
     @Test
-    void nothingListeningIsATransportError() throws IOException {
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
+    void nothingListeningIsATransportError() {
+        // Not a released ephemeral port, which the client's own connect could take as its source port.
+        int port = FreePorts.take();
         try (HeraldClient text = HeraldClient.text(new InetSocketAddress("127.0.0.1", port))) {
             assertThatThrownBy(text::counts)
                     .isInstanceOf(HeraldTransportException.class)

@@ -32,11 +32,18 @@ import org.junit.jupiter.api.Test;
  * while other clients connect, bind and disconnect in loops and a ghost uid joins and leaves the
  * groups. Every client that stayed connected throughout must receive each message pushed to its
  * groups exactly once, in each backend's order; no client may receive a message for a group its uid
- * is not in. Bounded: pushing lasts {@link #PUSHING}, the whole test well under 20 s.
+ * is not in. Pushing lasts {@link #PUSHING}, and longer only until every backend, churner and the ghost
+ * has done its minimum share, however busy the machine: the whole test takes well under 20 s.
  */
 class GroupPushConcurrencyIT {
 
     private static final Duration PUSHING = Duration.ofSeconds(6);
+    /** Bound on a worker's run: {@link #PUSHING}, plus what a slow machine needs for the minimum shares. */
+    private static final Duration WORKER_TIMEOUT = PUSHING.plusSeconds(30);
+
+    private static final int MIN_PUSHES = 100;
+    private static final int MIN_CYCLES = 6;
+    private static final int MIN_GHOST_JOINS = 12;
     private static final int TEXT_BATCH = 16;
 
     /** What backends push to: one group or two, the message going once to a member of either. */
@@ -123,18 +130,18 @@ class GroupPushConcurrencyIT {
 
         List<List<Pushed>> pushed = new ArrayList<>();
         for (Future<List<Pushed>> backend : backends) {
-            pushed.add(backend.get(PUSHING.toSeconds() + 10, TimeUnit.SECONDS));
+            pushed.add(backend.get(WORKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
         }
         Map<String, List<String>> churnedReceived = new LinkedHashMap<>();
         for (int i = 0; i < churners.size(); i++) {
-            churnedReceived.put(CHURNING.get(i), churners.get(i).get(PUSHING.toSeconds() + 10, TimeUnit.SECONDS));
+            churnedReceived.put(CHURNING.get(i), churners.get(i).get(WORKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
         }
-        assertThat(ghost.get(PUSHING.toSeconds() + 10, TimeUnit.SECONDS))
+        assertThat(ghost.get(WORKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
                 .as("ghost joins")
-                .isGreaterThan(10);
-        assertThat(cycles.get()).as("churn cycles").isGreaterThan(20);
+                .isGreaterThanOrEqualTo(MIN_GHOST_JOINS);
+        assertThat(cycles.get()).as("churn cycles").isGreaterThanOrEqualTo(CHURNING.size() * MIN_CYCLES);
         for (List<Pushed> messages : pushed) {
-            assertThat(messages.size()).as("pushes by one backend").isGreaterThan(50);
+            assertThat(messages.size()).as("pushes by one backend").isGreaterThanOrEqualTo(MIN_PUSHES);
         }
 
         String fence = "fence";
@@ -179,11 +186,16 @@ class GroupPushConcurrencyIT {
         return "{\"groups\":[\"" + String.join("\",\"", message.groups()) + "\"],\"data\":\"" + message.text() + "\"}";
     }
 
+    /** Whether a worker goes on: until the deadline, and after it until it has done {@code minimum}. */
+    private static boolean working(long deadline, int done, int minimum) {
+        return System.nanoTime() < deadline || done < minimum;
+    }
+
     /** Pushes over the Text port in pipelined batches until the deadline; returns what it pushed, in order. */
     private List<Pushed> textBackend(int id, long deadline) {
         List<Pushed> pushed = new ArrayList<>();
         try (TextPortClient backend = TextPortClient.connect(server.textAddress())) {
-            while (System.nanoTime() < deadline) {
+            while (working(deadline, pushed.size(), MIN_PUSHES)) {
                 StringBuilder batch = new StringBuilder();
                 for (int i = 0; i < TEXT_BATCH; i++) {
                     Pushed message = next(id, pushed.size());
@@ -205,7 +217,7 @@ class GroupPushConcurrencyIT {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI uri = URI.create("http://127.0.0.1:" + server.httpAddress().getPort() + "/api/push");
-        while (System.nanoTime() < deadline) {
+        while (working(deadline, pushed.size(), MIN_PUSHES)) {
             Pushed message = next(id, pushed.size());
             pushed.add(message);
             HttpResponse<String> response = http.send(
@@ -223,7 +235,7 @@ class GroupPushConcurrencyIT {
     /** Connects, binds and disconnects a client of {@code uid} in a loop; returns every message it got. */
     private List<String> churn(String uid, long deadline, AtomicInteger cycles) {
         List<String> received = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
+        for (int done = 0; working(deadline, done, MIN_CYCLES); done++) {
             WebSocketRecorder client = WebSocketRecorder.bind(TestServer.ws(server), uid);
             await().pollInterval(Duration.ofMillis(1)).until(() -> server.hub().isOnline(uid));
             received.addAll(client.drainMessages());
@@ -239,7 +251,7 @@ class GroupPushConcurrencyIT {
     private int ghost(long deadline) {
         int joins = 0;
         try (TextPortClient backend = TextPortClient.connect(server.textAddress())) {
-            while (System.nanoTime() < deadline) {
+            while (working(deadline, joins, MIN_GHOST_JOINS)) {
                 for (String group : List.of("g0", "g1", "g2", "g3")) {
                     assertThat(backend.request("join {\"group\":\"" + group + "\",\"uid\":\"ghost\"}"))
                             .endsWith("\"added\":1}");

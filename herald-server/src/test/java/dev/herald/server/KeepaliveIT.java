@@ -24,12 +24,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Keepalive by the session sweeper: a bound connection silent for {@code websocket.ping-interval}
  * (200 ms here) is pinged, and closed with 4002 if nothing arrives within
- * {@code websocket.pong-timeout} (300 ms here); clients that answer stay connected.
+ * {@code websocket.pong-timeout} (2 s here); clients that answer stay connected.
+ *
+ * <p>The pong timeout is what a client that answers may take, on a busy machine too, so it is long;
+ * the tests do not need to outlast it: the server pings again only once the previous ping was
+ * answered, so a run of pings shows that each answer counted.
  */
 class KeepaliveIT {
 
     private static final Duration PING_INTERVAL = Duration.ofMillis(200);
-    private static final Duration PONG_TIMEOUT = Duration.ofMillis(300);
+    private static final Duration PONG_TIMEOUT = Duration.ofSeconds(2);
 
     private HeraldServer server;
 
@@ -83,7 +87,7 @@ class KeepaliveIT {
     @Test
     void rawClientThatAnswersEachPingStaysConnected() {
         try (RawWebSocket client = bindRaw(server, "answering")) {
-            // Five pings span well over ping-interval + pong-timeout: each pong keeps the connection.
+            // Each ping after the first shows that the pong before it counted.
             for (int i = 0; i < 5; i++) {
                 RawWebSocket.Frame ping = client.readFrame();
                 assertThat(ping.opcode()).as("frame " + i).isEqualTo(PING);
@@ -107,9 +111,9 @@ class KeepaliveIT {
     @Test
     void jdkClientThatPongsAutomaticallyStaysConnectedAcrossSeveralIntervals() {
         try (WebSocketRecorder client = bind(server, "jdk")) {
-            await().during(Duration.ofMillis(1500))
-                    .atMost(Duration.ofSeconds(5))
-                    .until(() -> server.hub().isOnline("jdk"));
+            // A ping follows only the answer to the one before: the JDK's automatic pongs counted.
+            await().until(() -> client.pings() >= 4);
+            assertThat(server.hub().isOnline("jdk")).isTrue();
 
             String line = message("jdk", "after keepalive");
             assertThat(push(server, line)).isEqualTo("ok");
@@ -121,7 +125,8 @@ class KeepaliveIT {
     @Test
     void anyFrameFromTheClientCountsAsAnAnswer() {
         try (RawWebSocket client = bindRaw(server, "chatty")) {
-            // Answer each ping with a data frame (ignored after the bind) instead of a pong.
+            // Answer each ping with a data frame (ignored after the bind) instead of a pong; each ping
+            // after the first shows that the frame before it counted.
             for (int i = 0; i < 4; i++) {
                 RawWebSocket.Frame ping = client.readFrame();
                 assertThat(ping.opcode()).as("frame " + i).isEqualTo(PING);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.testkit.RawWebSocket;
+import dev.herald.testkit.SocketBuffers;
 import dev.herald.testkit.TextPortClient;
 import dev.herald.testkit.WebSocketRecorder;
 import java.util.Map;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class SlowConsumerIT {
 
     private static final int MESSAGE_BYTES = 32 * 1024;
-    /** Pushes of 32 KiB before giving up: far more than a 4 KiB socket buffer and 64 KiB queue hold. */
-    private static final int MAX_PUSHES = 400;
+    /** Pushes of 32 KiB before giving up: twice what the kernel's buffers and the 64 KiB queue hold. */
+    private static final int MAX_PUSHES = (int) Math.max(400, 2 * SocketBuffers.unreadCapacity() / MESSAGE_BYTES);
 
     private HeraldServer server;
 
@@ -93,8 +94,10 @@ class SlowConsumerIT {
                 "64KiB",
                 "websocket.ping-interval",
                 "300ms",
+                // Long enough for the healthy client's pongs on a busy machine; the flooder is closed
+                // by it all the same.
                 "websocket.pong-timeout",
-                "300ms");
+                "2s");
         try (WebSocketRecorder healthy = bind(server, "healthy");
                 RawWebSocket flooder = RawWebSocket.connect(server.websocketAddress(), "/", Map.of(), 4096);
                 TextPortClient backend = TextPortClient.connect(server.textAddress())) {

@@ -3,6 +3,7 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.core.Session;
 import dev.herald.testkit.RawWebSocket;
 import dev.herald.testkit.TextPortClient;
 import dev.herald.testkit.WebSocketRecorder;
@@ -30,19 +31,29 @@ final class WebSocketTestSupport {
         }
     }
 
-    /** A JDK client bound to {@code uid}, returned once the hub knows it. */
+    /** A JDK client bound to {@code uid}, returned once the hub has bound this connection. */
     static WebSocketRecorder bind(HeraldServer server, String uid) {
+        List<Session> before = server.hub().sessionsOf(uid);
         WebSocketRecorder client = WebSocketRecorder.bind(TestServer.ws(server), uid);
-        await().until(() -> server.hub().isOnline(uid));
+        awaitNewSession(server, uid, before);
         return client;
     }
 
-    /** A raw client bound to {@code uid} with one text frame, returned once the hub knows it. */
+    /** A raw client bound to {@code uid} with one text frame, returned once the hub has bound this connection. */
     static RawWebSocket bindRaw(HeraldServer server, String uid) {
+        List<Session> before = server.hub().sessionsOf(uid);
         RawWebSocket client = RawWebSocket.connect(server.websocketAddress());
         client.sendText(uid);
-        await().until(() -> server.hub().isOnline(uid));
+        awaitNewSession(server, uid, before);
         return client;
+    }
+
+    /**
+     * Waits for a connection of {@code uid} that was not among {@code before}: for a uid already online,
+     * {@code isOnline} holds before the new connection's uid frame has even been read.
+     */
+    private static void awaitNewSession(HeraldServer server, String uid, List<Session> before) {
+        await().until(() -> server.hub().sessionsOf(uid).stream().anyMatch(session -> !before.contains(session)));
     }
 
     /** Pushes to {@code uid} and asserts that the raw client receives the message as one text frame. */

@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A JDK {@code java.net.http} WebSocket client that records what it receives, for tests. Every wait
@@ -26,6 +27,7 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
     public record Close(int code, String reason) {}
 
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    private final AtomicInteger pings = new AtomicInteger();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
@@ -116,6 +118,11 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
                 .toList();
     }
 
+    /** Pings received so far; the JDK answers each with a pong by itself. They are not events. */
+    public int pings() {
+        return pings.get();
+    }
+
     /** Fails if anything was received that no earlier await consumed. */
     public void assertNoMoreMessages() {
         assertThat(events).as("unexpected events").isEmpty();
@@ -146,6 +153,13 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
             events.add(partial.toString());
             partial.setLength(0);
         }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        pings.incrementAndGet();
         webSocket.request(1);
         return null;
     }

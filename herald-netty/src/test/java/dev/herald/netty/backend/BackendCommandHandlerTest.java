@@ -24,11 +24,13 @@ class BackendCommandHandlerTest {
     /** An engine whose publishes complete when the test says, as a remote engine's would. */
     private static final class DeferredEngine implements Engine {
         final List<CompletableFuture<PushResult>> pending = new ArrayList<>();
+        final List<Message> published = new ArrayList<>();
 
         @Override
         public CompletionStage<PushResult> publish(Target target, Message message) {
             CompletableFuture<PushResult> future = new CompletableFuture<>();
             pending.add(future);
+            published.add(message);
             return future;
         }
 
@@ -153,6 +155,36 @@ class BackendCommandHandlerTest {
                         third -> assertThat(third).startsWith("{\"error\":{\"code\":\"missing_field\""));
         assertThat(stats.ok()).isEqualTo(1);
         assertThat(stats.fail()).isEqualTo(1);
+    }
+
+    /**
+     * Each write is one read of the pipeline, so a line split across TCP segments is split here for
+     * certain, which a socket test can only make likely by pausing between writes.
+     */
+    @Test
+    void aLineSplitAcrossReadsIsOneLine() {
+        write("{\"uid\":\"spl");
+        write("it\",\"v\":\"\u8fdb\u5ea6\"}");
+        assertThat(engine.published).isEmpty();
+        write("\n");
+        assertThat(engine.published)
+                .singleElement()
+                .extracting(Message::text)
+                .isEqualTo("{\"uid\":\"split\",\"v\":\"\u8fdb\u5ea6\"}");
+        engine.pending.get(0).complete(new PushResult(1, 1));
+        assertThat(replies()).containsExactly("ok");
+    }
+
+    @Test
+    void aLineOfExactlyTheLimitIsAcceptedWhenItsCrlfIsSplitAcrossReads() {
+        String line = "{\"uid\":\"a\",\"x\":\"" + "x".repeat(1024 - 18) + "\"}";
+        assertThat(line).hasSize(1024);
+        write(line + "\r");
+        write("\n");
+        assertThat(engine.published).singleElement().extracting(Message::text).isEqualTo(line);
+        engine.pending.get(0).complete(new PushResult(1, 1));
+        assertThat(replies()).containsExactly("ok");
+        assertThat(channel.isActive()).isTrue();
     }
 
     @Test

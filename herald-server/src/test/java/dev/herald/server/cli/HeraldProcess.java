@@ -1,8 +1,8 @@
 package dev.herald.server.cli;
 
+import dev.herald.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +18,21 @@ final class HeraldProcess {
     record Result(int exitCode, String out, String err) {}
 
     private final Path home;
-    private final int webSocketPort = freePort();
-    private final int textPort = freePort();
-    private final int httpPort = freePort();
+    private final int webSocketPort;
+    private final int textPort;
+    private final int httpPort;
 
+    /**
+     * A server whose three listeners get distinct free ports that the kernel does not hand out by itself
+     * ({@link FreePorts}): the process binds them a second later, and a port that was merely free when
+     * chosen could meanwhile have become another socket's.
+     */
     HeraldProcess(Path home) {
         this.home = home;
+        int[] ports = FreePorts.take(3);
+        this.webSocketPort = ports[0];
+        this.textPort = ports[1];
+        this.httpPort = ports[2];
     }
 
     int webSocketPort() {
@@ -114,13 +123,5 @@ final class HeraldProcess {
 
     Path logFile() {
         return home.resolve("logs/herald.log");
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

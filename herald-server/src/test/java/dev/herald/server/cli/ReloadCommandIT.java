@@ -71,6 +71,14 @@ class ReloadCommandIT {
                 .statusCode();
     }
 
+    /** Waits until the daemon has bound {@code uid}: the client's bind returns once its uid frame is sent. */
+    private void awaitOnline(String uid) {
+        try (TextPortClient backend = TextPortClient.connect(new InetSocketAddress("127.0.0.1", herald.textPort()))) {
+            await().until(() ->
+                    backend.request("online {\"uid\":\"" + uid + "\"}").equals("{\"online\":{\"" + uid + "\":true}}"));
+        }
+    }
+
     private void assertStillServed(WebSocketRecorder client, String uid, String text) {
         String line = "{\"uid\":\"" + uid + "\",\"text\":\"" + text + "\"}";
         try (TextPortClient backend = TextPortClient.connect(new InetSocketAddress("127.0.0.1", herald.textPort()))) {
@@ -88,6 +96,7 @@ class ReloadCommandIT {
         assertThat(started.exitCode()).as(started.err()).isZero();
         WebSocketRecorder keeper =
                 WebSocketRecorder.bind(URI.create("ws://127.0.0.1:" + herald.webSocketPort() + "/"), "keeper");
+        awaitOnline("keeper");
         assertStillServed(keeper, "keeper", "before");
 
         // A rotation, step one: add the new key. And log at DEBUG, as JSON.
