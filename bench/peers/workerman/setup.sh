@@ -76,10 +76,14 @@ is_git() { # a URL, or a git repository (with a work tree or bare)
     [ -e "$1/.git" ] || [ "$(git -C "$1" rev-parse --is-bare-repository 2>/dev/null)" = true ]
 }
 
-# fetch SRC REF DEST: DEST becomes a copy of SRC (a git checkout of REF, or a copy of the directory).
+# fetch SRC REF DEST CHECK: DEST becomes a copy of SRC (a git checkout of REF, or a copy of the
+# directory) if the command CHECK accepts the copy (given its path); DEST is left as it was otherwise.
+fetch_tmp=''
+trap '[ -z "$fetch_tmp" ] || rm -rf "$fetch_tmp"' EXIT
 fetch() {
-    local src=$1 ref=$2 dest=$3 tmp
+    local src=$1 ref=$2 dest=$3 check=$4 tmp
     tmp=$(mktemp -d "$dest.tmp.XXXXXX")
+    fetch_tmp=$tmp
     if is_git "$src"; then
         say "cloning $src${ref:+ at $ref} into $dest"
         git clone -q ${ref:+-b "$ref"} -c advice.detachedHead=false "$src" "$tmp/tree" >&2 ||
@@ -88,12 +92,13 @@ fetch() {
         say "copying $src into $dest (a directory: *_REF does not apply)"
         cp -a "$src" "$tmp/tree"
     else
-        rm -rf "$tmp"
         die "no such source: $src"
     fi
+    "$check" "$tmp/tree"
     rm -rf "$dest"
     mv "$tmp/tree" "$dest"
     rmdir "$tmp"
+    fetch_tmp=''
 }
 
 # commit_of DIR: the commit checked out in DIR, if it is a git checkout.
@@ -107,9 +112,12 @@ if [ "$force" != 1 ] && [ -f "$workerman/Autoloader.php" ] && [ -f "$stamp" ] &&
     [ "$(head -n 2 "$stamp")" = "$want" ]; then
     say "Workerman already set up from $workerman_src${workerman_ref:+ at $workerman_ref} ($(tail -n 1 "$stamp"))"
 else
-    fetch "$workerman_src" "$workerman_ref" "$workerman"
-    [ -f "$workerman/Autoloader.php" ] && [ -f "$workerman/Worker.php" ] ||
-        die "$workerman_src${workerman_ref:+ at $workerman_ref} is not Workerman 4.x (no Autoloader.php and Worker.php at its top; 5.x has neither)"
+    is_workerman4() {
+        [ -f "$1/Autoloader.php" ] && [ -f "$1/Worker.php" ] ||
+            die "$workerman_src${workerman_ref:+ at $workerman_ref} is not Workerman 4.x (no Autoloader.php and Worker.php at its top; 5.x has neither)"
+    }
+    rm -f "$stamp"
+    fetch "$workerman_src" "$workerman_ref" "$workerman" is_workerman4
     printf '%s\ncommit=%s\n' "$want" "$(commit_of "$workerman")" >"$stamp"
 fi
 workerman_version=$(sed -n "s/.*const VERSION *= *'\([^']*\)'.*/\1/p" "$workerman/Worker.php")
@@ -128,8 +136,10 @@ if [ "$force" != 1 ] && [ -f "$event_so" ] && [ -f "$event_stamp" ] &&
     [ "$(head -n 3 "$event_stamp")" = "$want" ] && loads; then
     say "pecl-event already built from $event_src${event_ref:+ at $event_ref} ($(tail -n 1 "$event_stamp"))"
 else
+    is_pecl_event() { [ -f "$1/config.m4" ] && grep -q 'event' "$1/config.m4" || die "$event_src${event_ref:+ at $event_ref} is not pecl-event (no config.m4)"; }
     mkdir -p "$event_dir"
-    fetch "$event_src" "$event_ref" "$event_dir/src"
+    rm -f "$event_stamp"
+    fetch "$event_src" "$event_ref" "$event_dir/src" is_pecl_event
     say "building pecl-event for PHP $(php-config --version) (phpize, configure, make)"
     (
         cd "$event_dir/src"
