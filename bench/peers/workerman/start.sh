@@ -73,7 +73,7 @@ done
 
 : >"$log"
 (
-    ulimit -n "$(ulimit -Hn)" # one descriptor per connection: raise the soft limit to the hard one
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true # one descriptor per connection: soft limit to the hard one
     cd "$here"
     export PUSH_WS_PORT=$ws_port PUSH_TEXT_PORT=$text_port WORKERMAN_DIR=$workerman \
         WORKERMAN_PID_FILE=$master_file WORKERMAN_LOG_FILE=$log
@@ -116,6 +116,7 @@ while :; do
         die "Workerman exited before listening$why; its log ($log) ends with:"$'\n'"$(tail -n 15 "$log")"
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
+        [ -z "$worker" ] || echo "$worker" >"$pidfile"
         "$here/stop.sh" "$pidfile" >/dev/null 2>&1 || true
         die "ports $ws_port and $text_port not listening after ${timeout}s; its log ($log) ends with:"$'\n'"$(tail -n 15 "$log")"
     fi
