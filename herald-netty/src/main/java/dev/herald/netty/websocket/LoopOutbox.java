@@ -1,6 +1,5 @@
 package dev.herald.netty.websocket;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
@@ -19,8 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 class LoopOutbox implements Runnable {
 
-    /** One frame for one connection; {@code promise} is {@code null} unless the write is measured. */
-    private record Delivery(WebSocketSession session, ByteBuf frame, ChannelPromise promise) {}
+    /**
+     * One frame for one connection: a shared frame, or the message to encode on the loop; {@code bytes}
+     * is the frame's size. {@code promise} is {@code null} unless the write is measured.
+     */
+    private record Delivery(WebSocketSession session, Object frameOrMessage, int bytes, ChannelPromise promise) {}
 
     private final EventLoop loop;
     private final Queue<Delivery> queue = PlatformDependent.newMpscQueue();
@@ -31,9 +33,9 @@ class LoopOutbox implements Runnable {
         this.loop = loop;
     }
 
-    /** Queues a frame for a connection of this loop; the loop writes it soon, flushed. */
-    void offer(WebSocketSession session, ByteBuf frame, ChannelPromise promise) {
-        queue.offer(new Delivery(session, frame, promise));
+    /** Queues a frame (or a message to encode) for a connection of this loop; the loop writes it soon, flushed. */
+    void offer(WebSocketSession session, Object frameOrMessage, int bytes, ChannelPromise promise) {
+        queue.offer(new Delivery(session, frameOrMessage, bytes, promise));
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             loop.execute(this);
         }
@@ -56,7 +58,7 @@ class LoopOutbox implements Runnable {
         Delivery delivery;
         while ((delivery = queue.poll()) != null) {
             WebSocketSession session = delivery.session();
-            session.write(delivery.frame(), delivery.promise());
+            session.write(delivery.frameOrMessage(), delivery.bytes(), delivery.promise());
             if (!session.flushPending) {
                 session.flushPending = true;
                 written.add(session);

@@ -99,6 +99,37 @@ public final class WebSocketFrames {
         return DEFLATED.get(level + 1);
     }
 
+    /**
+     * Whether a message goes out in frames encoded for each write ({@link #text}) rather than one
+     * shared frame: plain frames under {@link #DIRECT_THRESHOLD} bytes. The transport would copy a
+     * shared heap frame into a buffer of its own for every write anyway; encoding straight into that
+     * buffer saves the shared frame and its views.
+     */
+    static boolean isEncodedPerWrite(Encoding<ByteBuf> frames, Message message) {
+        return frames == TEXT && textFrameSize(message) < DIRECT_THRESHOLD;
+    }
+
+    /** The size of a message's plain text frame: header and payload. */
+    static int textFrameSize(Message message) {
+        int length = message.size();
+        return (length < 126 ? 2 : length < 65536 ? 4 : 10) + length;
+    }
+
+    /** A message's text frame in a new buffer of the transport's allocator, for one write. */
+    static ByteBuf text(ByteBufAllocator alloc, Message message) {
+        byte[] payload = message.payload();
+        ByteBuf frame = alloc.ioBuffer(textFrameSize(message));
+        frame.writeByte(FIN_TEXT);
+        if (payload.length < 126) {
+            frame.writeByte(payload.length);
+        } else if (payload.length < 65536) {
+            frame.writeByte(126).writeShort(payload.length);
+        } else {
+            frame.writeByte(127).writeLong(payload.length);
+        }
+        return frame.writeBytes(payload);
+    }
+
     static ByteBuf textFrame(Message message) {
         return frame(FIN_TEXT, message.payload(), message.payload().length);
     }

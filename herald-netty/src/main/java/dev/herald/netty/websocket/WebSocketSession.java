@@ -96,10 +96,17 @@ public final class WebSocketSession implements Session {
         return channel;
     }
 
-    /** Writes a shared pre-encoded frame from the front of the pipeline, on the event loop. */
-    void write(ByteBuf frame, ChannelPromise promise) {
-        QUEUED.addAndGet(this, -frame.readableBytes());
-        writeNow(frame, promise);
+    /**
+     * Writes what the outbox held for this connection, on the event loop: a shared frame, or a message
+     * to encode now ({@link WebSocketFrames#isEncodedPerWrite}); {@code bytes} is its frame's size.
+     */
+    void write(Object frameOrMessage, int bytes, ChannelPromise promise) {
+        QUEUED.addAndGet(this, -bytes);
+        writeNow(
+                frameOrMessage instanceof Message message
+                        ? WebSocketFrames.text(channel.alloc(), message)
+                        : (ByteBuf) frameOrMessage,
+                promise);
     }
 
     private void writeNow(ByteBuf frame, ChannelPromise promise) {
@@ -171,7 +178,12 @@ public final class WebSocketSession implements Session {
             close(CloseReason.SLOW);
             return false;
         }
-        ByteBuf frame = message.encoded(frames).duplicate();
+        // A small plain message is encoded for each connection, on its loop, into a buffer of the
+        // transport's own (which it would otherwise copy a shared heap frame into); a large or
+        // compressed one is encoded once and shared.
+        boolean perWrite = WebSocketFrames.isEncodedPerWrite(frames, message);
+        ByteBuf shared = perWrite ? null : message.encoded(frames).duplicate();
+        int bytes = perWrite ? WebSocketFrames.textFrameSize(message) : shared.readableBytes();
         ChannelPromise promise = null;
         if (stats.sampleWrite()) {
             // The promise completes on the event loop once the frame is in the socket's send buffer.
@@ -186,11 +198,11 @@ public final class WebSocketSession implements Session {
         if (queued == 0 && outbox.inLoop()) {
             // A push on this connection's own loop (its backend shares the loop) with none of its frames
             // waiting in the outbox: written and flushed now, with no queue and no task in between.
-            writeNow(frame, promise);
+            writeNow(perWrite ? WebSocketFrames.text(channel.alloc(), message) : shared, promise);
             rawWriter.flush();
         } else {
-            QUEUED.addAndGet(this, frame.readableBytes());
-            outbox.offer(this, frame, promise);
+            QUEUED.addAndGet(this, bytes);
+            outbox.offer(this, perWrite ? message : shared, bytes, promise);
         }
         return true;
     }

@@ -41,6 +41,25 @@ class WebSocketFramesTest {
                 .isEqualTo(shared.readableBytes() >= WebSocketFrames.DIRECT_THRESHOLD);
     }
 
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, 125, 126, 1000, 65535, 65536, 100_000})
+    void aFrameEncodedForOneWriteIsTheSharedFrame(int length) {
+        byte[] payload = new byte[length];
+        Arrays.fill(payload, (byte) 'y');
+        Message message = Message.ofUtf8(payload);
+
+        ByteBuf own = WebSocketFrames.text(io.netty.buffer.ByteBufAllocator.DEFAULT, message);
+
+        assertThat(own.readableBytes()).isEqualTo(WebSocketFrames.textFrameSize(message));
+        assertThat(ByteBufUtil.getBytes(own)).isEqualTo(ByteBufUtil.getBytes(message.encoded(WebSocketFrames.TEXT)));
+        assertThat(WebSocketFrames.isEncodedPerWrite(WebSocketFrames.TEXT, message))
+                .isEqualTo(own.readableBytes() < WebSocketFrames.DIRECT_THRESHOLD);
+        assertThat(WebSocketFrames.isEncodedPerWrite(WebSocketFrames.deflatedText(6), message))
+                .as("compressed frames are always shared")
+                .isFalse();
+        own.release();
+    }
+
     @ParameterizedTest(name = "{0} duplicates")
     @ValueSource(ints = {1, 3})
     void duplicatesShareTheBytesAndSurviveRelease(int copies) {
