@@ -76,7 +76,10 @@ final class BenchRun implements AutoCloseable {
         return new BenchRun(options, server, log);
     }
 
-    /** Reserves {@code n} sequence numbers and returns the first. Pacing thread only. */
+    /**
+     * Reserves {@code n} sequence numbers and returns the first. One thread at a time: the pacing
+     * loop during a step, the scenario's thread between steps (a step's end hands them over).
+     */
     long seq(long n) {
         long first = nextSeq;
         nextSeq += n;

@@ -99,6 +99,7 @@ final class FanoutCommand extends ScenarioCommand {
         results.put("broadcast", method.cliName);
         List<Client> opened = openClients(run, connections);
         String[] uids = opened.stream().map(c -> c.uid).toArray(String[]::new);
+        byte[][] heads = PushSender.heads(uids);
         results.put("subscribers", opened.size());
         results.put("failed", run.clients.failureCount());
         results.put("failures", run.clients.failures());
@@ -108,7 +109,7 @@ final class FanoutCommand extends ScenarioCommand {
             PushSender sender = new PushSender(run, backends, size);
             Pacer.Batch batch = method == PushSender.BroadcastMethod.HERALD
                     ? sender::heraldBroadcasts
-                    : n -> sender.perUidBroadcasts(n, uids);
+                    : n -> sender.perUidBroadcasts(n, heads);
             LongUnaryOperator expected = sent -> sent * uids.length;
             ladder.warmUp(run, backends, rates[0], batch, expected, results);
             for (double rate : rates) {

@@ -90,7 +90,7 @@ final class TargetedCommand extends ScenarioCommand {
     Map<String, Object> run(BenchRun run) {
         Map<String, Object> results = new LinkedHashMap<>();
         List<Client> opened = openClients(run, connections);
-        String[] uids = opened.stream().map(c -> c.uid).toArray(String[]::new);
+        byte[][] heads = PushSender.heads(opened.stream().map(c -> c.uid).toArray(String[]::new));
         results.put("bound", opened.size());
         results.put("failed", run.clients.failureCount());
         results.put("failures", run.clients.failures());
@@ -100,7 +100,7 @@ final class TargetedCommand extends ScenarioCommand {
         String stopReason = "ladder done";
         try (Backends backends = run.backends(this.backends)) {
             PushSender sender = new PushSender(run, backends, size);
-            Pacer.Batch batch = n -> sender.seedPushes(n, uids);
+            Pacer.Batch batch = n -> sender.seedPushes(n, heads);
             ladder.warmUp(run, backends, rates[0], batch, sent -> sent, results);
             for (double rate : rates) {
                 PacedStep.Outcome o = ladder.step(run, backends, rate, step, batch, sent -> sent);
