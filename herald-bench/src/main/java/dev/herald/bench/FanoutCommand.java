@@ -135,13 +135,14 @@ final class FanoutCommand extends ScenarioCommand {
         lines.add(String.format(
                 "%s subscribers (%s failed), broadcast by %s",
                 r.get("subscribers"), r.get("failed"), r.get("broadcast")));
-        lines.add("bcast/s  deliv/s   lost  p50 ms   p99 ms  p999 ms   max ms  srv us/deliv  srv cpu%  cli cpu%");
+        lines.add("bcast/s  deliv/s   lost  p50 ms   p99 ms  p999 ms   max ms  srv us/deliv  cli us/deliv  srv cpu%"
+                + "  cli cpu%  oth cpu%");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> steps = (List<Map<String, Object>>) r.get("steps");
         for (Map<String, Object> s : steps) {
             Map<String, Object> l = map(s, "latencyMs");
             lines.add(String.format(
-                    "%7s %8s %6s %7s %8s %8s %8s %13s %9s %9s",
+                    "%7s %8s %6s %7s %8s %8s %8s %13s %13s %9s %9s %9s",
                     s.get("achievedRate"),
                     s.get("deliveredPerSecond"),
                     s.get("lost"),
@@ -150,8 +151,10 @@ final class FanoutCommand extends ScenarioCommand {
                     l.get("p999"),
                     l.get("max"),
                     s.get("serverCpuUsPerDelivery"),
+                    s.get("clientCpuUsPerDelivery"),
                     s.get("serverCpuPercent"),
-                    s.get("clientCpuPercent")));
+                    s.get("clientCpuPercent"),
+                    s.get("otherCpuPercent")));
         }
         return lines;
     }

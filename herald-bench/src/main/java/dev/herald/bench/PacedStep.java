@@ -52,7 +52,7 @@ final class PacedStep {
             return latency.getValueAtPercentile(99) / 1000.0;
         }
 
-        /** The step as a result map; {@code per} names what server CPU is divided by. */
+        /** The step as a result map; {@code per} names what the server's and the tool's CPU are divided by. */
         Map<String, Object> toMap(String per, long perCount) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("targetRate", targetRate);
@@ -66,6 +66,7 @@ final class PacedStep {
             m.put("deliveredPerSecond", deliveredPerSecond());
             m.put("latencyMs", Latency.summary(latency));
             m.put("serverCpuUsPer" + per, cpu.serverMicrosPer(perCount));
+            m.put("clientCpuUsPer" + per, cpu.clientMicrosPer(perCount));
             m.putAll(cpu.toMap());
             Map<String, Object> replies = new LinkedHashMap<>();
             replies.put("ok", ok);

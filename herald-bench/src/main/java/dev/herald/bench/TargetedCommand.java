@@ -143,13 +143,14 @@ final class TargetedCommand extends ScenarioCommand {
         lines.add(String.format(
                 "%s uids bound (%s failed); stopped: %s", r.get("bound"), r.get("failed"), r.get("stopReason")));
         lines.add(
-                " target/s   sent/s   lost  fail  p50 ms   p99 ms  p999 ms   max ms  srv us/push  srv cpu%  cli cpu%");
+                " target/s   sent/s   lost  fail  p50 ms   p99 ms  p999 ms   max ms  srv us/push  cli us/push  srv cpu%"
+                        + "  cli cpu%  oth cpu%");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> steps = (List<Map<String, Object>>) r.get("steps");
         for (Map<String, Object> s : steps) {
             Map<String, Object> l = map(s, "latencyMs");
             lines.add(String.format(
-                    "%9s %8s %6s %5s %7s %8s %8s %8s %12s %9s %9s",
+                    "%9s %8s %6s %5s %7s %8s %8s %8s %12s %12s %9s %9s %9s",
                     s.get("targetRate"),
                     s.get("achievedRate"),
                     s.get("lost"),
@@ -159,8 +160,10 @@ final class TargetedCommand extends ScenarioCommand {
                     l.get("p999"),
                     l.get("max"),
                     s.get("serverCpuUsPerPush"),
+                    s.get("clientCpuUsPerPush"),
                     s.get("serverCpuPercent"),
-                    s.get("clientCpuPercent")));
+                    s.get("clientCpuPercent"),
+                    s.get("otherCpuPercent")));
         }
         Map<String, Object> best = map(r, "best");
         lines.add(

@@ -19,6 +19,13 @@ class ProbesTest {
     }
 
     @Test
+    void theMachineIsBusyForUserNiceSystemIrqSoftirqAndSteal() {
+        String cpu = "cpu  74198 2 40580 222033 347 5 9103 10 0 0";
+        assertThat(ProcessProbe.machineCpuNanos(cpu)).isEqualTo((74198 + 2 + 40580 + 5 + 9103 + 10) * 10_000_000L);
+        assertThat(ProcessProbe.machineCpuNanos()).isPositive();
+    }
+
+    @Test
     void thisProcessHasCpuMemoryAndAnOpenFileLimit() {
         ProcessProbe self = ProcessProbe.self();
         assertThat(self.cpuNanos()).isPositive();
