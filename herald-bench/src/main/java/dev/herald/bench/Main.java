@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             FanoutCommand.class,
             TargetedCommand.class,
             ChurnCommand.class,
+            CalibrateCommand.class,
             ReportCommand.class
         })
 public final class Main implements Runnable {
