@@ -133,7 +133,15 @@ final class ChurnCommand extends ScenarioCommand {
         try (Backends backends = run.backends(this.backends)) {
             PushSender sender = new PushSender(run, backends, size);
             churn.start();
-            pushes = PacedStep.run(run, backends, pushRate, duration, drain, n -> sender.seedPushes(n, heads), s -> s);
+            pushes = PacedStep.run(
+                    run,
+                    backends,
+                    pushRate,
+                    duration,
+                    drain,
+                    Duration.ofNanos(Pacer.DEFAULT_TICK_NANOS),
+                    n -> sender.seedPushes(n, heads),
+                    s -> s);
             churn.join();
         }
         run.clients.sink(Clients.IGNORE);

@@ -97,6 +97,7 @@ final class PacedStep {
             double rate,
             Duration duration,
             Duration drain,
+            Duration tick,
             Pacer.Batch batch,
             LongUnaryOperator expectedFor) {
         // Collect the garbage of what came before (connecting, the last step) now, outside the window, so
@@ -112,7 +113,7 @@ final class PacedStep {
         CpuMeter cpu = CpuMeter.start(run);
         long start = System.nanoTime();
         Pacer pacer = new Pacer(rate, start, Pacer.burstOf(rate, MAX_BURST_SECONDS));
-        long end = pacer.driveOn(backends.eventLoop(), duration.toNanos(), Pacer.DEFAULT_TICK_NANOS, batch)
+        long end = pacer.driveOn(backends.eventLoop(), duration.toNanos(), tick.toNanos(), batch)
                 .join();
         long expected = expectedFor.applyAsLong(pacer.sent());
         long deadline = System.nanoTime() + drain.toNanos();

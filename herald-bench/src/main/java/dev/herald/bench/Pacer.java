@@ -71,6 +71,14 @@ final class Pacer {
         return Math.max(0, due);
     }
 
+    /**
+     * When the next item is due: the start of the first item not yet sent or skipped (item i is due at
+     * {@code i / rate} seconds after the start).
+     */
+    long nextDueNanos() {
+        return startNanos + (long) Math.ceil((sent + skipped) * 1e9 / ratePerSecond);
+    }
+
     /** Records that {@code n} items went out. */
     void sent(long n) {
         sent += n;
@@ -107,10 +115,12 @@ final class Pacer {
     }
 
     /**
-     * Runs the schedule as a task on {@code loop}, every {@code tickNanos} until {@code startNanos +
-     * durationNanos}, calling {@code batch} there with what is due: the batch writes from the loop that
-     * owns its connections, so nothing is handed to another thread between the send time the batch
-     * stamps and the write. Completes with the nanoTime it ended, or with what {@code batch} threw.
+     * Runs the schedule as a task on {@code loop} until {@code startNanos + durationNanos}, calling
+     * {@code batch} there with what is due: the batch writes from the loop that owns its connections, so
+     * nothing is handed to another thread between the send time the batch stamps and the write. The task
+     * runs again when the next item is due, but not sooner than {@code tickNanos} after this run: at
+     * most one batch per tick, and no wake-up while nothing is due. Completes with the nanoTime it
+     * ended, or with what {@code batch} threw.
      */
     CompletableFuture<Long> driveOn(EventExecutor loop, long durationNanos, long tickNanos, Batch batch) {
         long end = startNanos + durationNanos;
@@ -131,7 +141,8 @@ final class Pacer {
                 if (now >= end) {
                     done.complete(now);
                 } else {
-                    loop.schedule(this, Math.min(end, now + tickNanos) - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    long next = Math.min(end, Math.max(now + tickNanos, nextDueNanos()));
+                    loop.schedule(this, next - System.nanoTime(), TimeUnit.NANOSECONDS);
                 }
             }
         };

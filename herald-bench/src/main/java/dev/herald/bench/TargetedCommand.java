@@ -64,6 +64,12 @@ final class TargetedCommand extends ScenarioCommand {
                     + "tool or back-pressure is the limit). Default: ${DEFAULT-VALUE}.")
     double minAchieved;
 
+    /** Reads are short here: one thread for everything gives the lowest floor (see ClientTransport). */
+    @Override
+    boolean sharedLoopByDefault() {
+        return true;
+    }
+
     @Override
     long connections() {
         return connections;

@@ -112,10 +112,19 @@ class BenchSmokeIT {
                                         "--step",
                                         "1s",
                                         "--warmup",
-                                        "0s")),
+                                        "0s",
+                                        "--tick",
+                                        "500us")),
                         (Consumer<Map<String, Object>>) r -> {
                             assertThat(r).containsEntry("bound", 50).containsEntry("stopReason", "ladder done");
                             assertThat(steps(r)).hasSize(2).allSatisfy(BenchSmokeIT::nothingLost);
+                            assertThat(steps(r))
+                                    .allSatisfy(s -> assertThat(s)
+                                            .containsKeys(
+                                                    "clientCpuUsPerPush",
+                                                    "otherCpuPercent",
+                                                    "toolGcCount",
+                                                    "toolJitMs"));
                             assertThat(sub(r, "best")).containsEntry("targetRate", 400.0);
                             assertThat(sub(steps(r).get(1), "replies"))
                                     .containsEntry("ok", (int) steps(r).get(1).get("sent"));

@@ -87,6 +87,8 @@ class ProbesTest {
     @Test
     void durationsReadAndWriteWithUnits() {
         assertThat(DurationConverter.parse("500ms").toMillis()).isEqualTo(500);
+        assertThat(DurationConverter.parse("250us").toNanos()).isEqualTo(250_000);
+        assertThat(DurationConverter.format(DurationConverter.parse("250us"))).isEqualTo("250us");
         assertThat(DurationConverter.format(DurationConverter.parse("10s"))).isEqualTo("10s");
         assertThat(DurationConverter.format(DurationConverter.parse("2m"))).isEqualTo("2m");
         assertThatThrownBy(() -> DurationConverter.parse("10")).hasMessageContaining("unit");
