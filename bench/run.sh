@@ -3,8 +3,9 @@
 # the seed's Workerman when bench/peers/workerman is set up) and the floor server (bench/floor-server.c,
 # the tool's calibration), INTERLEAVED: in each of BENCH_ROUNDS rounds every server runs every scenario,
 # freshly started before each, with the same warm-up, in an order that rotates from round to round.
-# Takes about 30 minutes on a 2-core machine with all four servers (3 rounds of about 8 minutes, plus
-# the build); every step is bounded, and the whole is cut off after BENCH_TIMEOUT seconds (45 minutes).
+# Takes about 16 minutes on a 2-core machine with Herald, node-ws and the floor server (3 rounds of about
+# 5 minutes, plus the build; measured), about 21 with Workerman too, plus any wait for the load lock;
+# every step is bounded, and the whole is cut off after BENCH_TIMEOUT seconds (45 minutes).
 #
 # Scenarios, at BENCH_CONNECTIONS (10,000) connections with 100-byte payloads:
 #   idle      connect and bind, then the server's total RSS before (0 connections) and after;
