@@ -1,170 +1,301 @@
 #!/usr/bin/env bash
-# Reproduces the figures of the README's Performance section in one command, in about 15 minutes (each
-# step is bounded; the whole is cut off after BENCH_TIMEOUT seconds, 40 minutes by default):
+# The Performance figures in one command: Herald side by side with the seed-protocol peers (Node's ws,
+# the seed's Workerman when bench/peers/workerman is set up) and the floor server (bench/floor-server.c,
+# the tool's calibration), INTERLEAVED: in each of BENCH_ROUNDS rounds every server runs every scenario,
+# freshly started before each, with the same warm-up, in an order that rotates from round to round.
+# Takes about 16 minutes on a 2-core machine with Herald, node-ws and the floor server (3 rounds of about
+# 5 minutes, plus the build; measured), about 21 with Workerman too, plus any wait for the load lock;
+# every step is bounded, and the whole is cut off after BENCH_TIMEOUT seconds (45 minutes).
 #
-#   1. at 10,000 connections with 100-byte payloads: idle, fanout (1, 5, 10, 20 broadcasts/s),
-#      targeted (4 pipelining backends, a rate ladder) and churn (500 connects and closes a second
-#      while 5,000 pushes a second flow), each against a freshly started Herald;
-#   2. the scaling table: idle, fanout at 10 broadcasts/s and targeted at 20,000 pushes/s with 1,000,
-#      5,000, 10,000 and 19,000 connections (the machine allows 20,000 open files per process);
-#   3. side by side with Node's ws (bench/peers/node-ws, the seed's server in JavaScript), if node and
-#      npm are installed: idle, fan-out by per-uid pushes, targeted; and Herald's per-uid fan-out;
-#   4. the kernel floor, if a C compiler (cc) is installed: bench/floor.c does nothing but write() to
-#      10,000 loopback connections in the shapes of fanout and targeted, so the cost of the system calls
-#      alone on this machine stands beside Herald's.
+# Scenarios, at BENCH_CONNECTIONS (10,000) connections with 100-byte payloads:
+#   idle      connect and bind, then the server's total RSS before (0 connections) and after;
+#   memory    idle at BENCH_MEMORY (1,000 and 19,000) connections: total RSS at 0 / 1,000 / 10,000 / 19,000;
+#   targeted  pushes to random uids at BENCH_TARGETED_RATES (2,000, 20,000, 80,000 per second), 4 backends;
+#   fanout    BENCH_FANOUT_RATES (5, 10) broadcasts a second, by one push line per subscriber (the seed
+#             protocol has no broadcast; Herald does the same);
+#   broadcast Herald only: its broadcast command at BENCH_BROADCAST_RATES (5, 10, 20 per second: 200,000
+#             deliveries a second; 100/s, a million, is past a 2-core machine and loses most of them).
+# Each line of every table is a median with min-max over the rounds; the floor column is what the tool
+# measures against a server that does nothing but the protocol: the part of each figure that is the tool.
 #
-# Herald runs as a daemon (bin/herald start -d) on its own ports, with HERALD_JAVA_OPTS (default below:
-# the flags the README recommends). Results: JSON lines in bench/results/<time>.jsonl and
-# <time>-scaling.jsonl; markdown tables on standard output; progress on standard error.
+# Herald is started with bin/herald start -d on its own ports and gets the JVM flags bin/herald chooses;
+# HERALD_JAVA_OPTS reaches it only if you set it. Load runs take /tmp/herald-load.lock (BENCH_LOCK; empty
+# for none) one at a time, so two suites on one machine never overlap. Results: JSON lines in
+# bench/results/<time>.jsonl (one per scenario run); markdown tables on standard output; progress on
+# standard error.
 #
-# Environment: HERALD_JAVA_OPTS (Herald's JVM flags), HERALD_BENCH_JAVA_OPTS (the tool's),
-# BENCH_SCALE (connection counts of the scaling table), BENCH_BUILD=0 (use the jars as they are),
-# BENCH_WS_PORT / BENCH_TEXT_PORT / BENCH_HTTP_PORT (default 21234 / 25678 / 25679).
+# Environment (defaults in brackets):
+#   BENCH_ROUNDS [3]  BENCH_CONNECTIONS [10000]  BENCH_MEMORY ["1000 19000"]
+#   BENCH_TARGETED_RATES [2000,20000,80000]  BENCH_FANOUT_RATES [5,10]  BENCH_BROADCAST_RATES [5,10,20]
+#   BENCH_TARGETED_STEP [5s]  BENCH_FANOUT_STEP [8s]  BENCH_WARMUP [3s]
+#   BENCH_SERVERS ["herald node-ws workerman floor"]  BENCH_SCENARIOS ["idle memory targeted fanout broadcast"]
+#   BENCH_TIMEOUT [2700 s]  BENCH_BUILD [1; 0 uses the jars as they are]  BENCH_LOCK [/tmp/herald-load.lock]
+#   BENCH_WS_PORT / BENCH_TEXT_PORT / BENCH_HTTP_PORT [31234 / 35678 / 35679]
+#   HERALD_JAVA_OPTS (Herald's JVM flags, only if set), HERALD_BENCH_JAVA_OPTS (the tool's)
+# A quick check of the script itself: BENCH_ROUNDS=1 BENCH_CONNECTIONS=1000 BENCH_MEMORY=2000
+#   BENCH_TARGETED_STEP=2s BENCH_FANOUT_STEP=2s BENCH_WARMUP=1s bench/run.sh
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-home=$(pwd)
 
-export HERALD_JAVA_OPTS=${HERALD_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch}
-ws_port=${BENCH_WS_PORT:-21234}
-text_port=${BENCH_TEXT_PORT:-25678}
-http_port=${BENCH_HTTP_PORT:-25679}
-scale=${BENCH_SCALE:-1000 5000 10000 19000}
-deadline=$(($(date +%s) + ${BENCH_TIMEOUT:-2400}))
+rounds=${BENCH_ROUNDS:-3}
+n=${BENCH_CONNECTIONS:-10000}
+memory=${BENCH_MEMORY:-1000 19000}
+targeted_rates=${BENCH_TARGETED_RATES:-2000,20000,80000}
+fanout_rates=${BENCH_FANOUT_RATES:-5,10}
+broadcast_rates=${BENCH_BROADCAST_RATES:-5,10,20}
+targeted_step=${BENCH_TARGETED_STEP:-5s}
+fanout_step=${BENCH_FANOUT_STEP:-8s}
+warmup=${BENCH_WARMUP:-3s}
+servers=${BENCH_SERVERS:-herald node-ws workerman floor}
+scenarios=${BENCH_SCENARIOS:-idle memory targeted fanout broadcast}
+lock=${BENCH_LOCK-/tmp/herald-load.lock}
+ws_port=${BENCH_WS_PORT:-31234}
+text_port=${BENCH_TEXT_PORT:-35678}
+http_port=${BENCH_HTTP_PORT:-35679}
+started=$(date +%s)
+deadline=$((started + ${BENCH_TIMEOUT:-2700}))
+# no single scenario run may take longer than this (a stuck server or tool is stopped and the suite goes on)
+max_run=${BENCH_MAX_RUN:-300}
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p bench/results run
 results="bench/results/$stamp.jsonl"
-scaling="bench/results/$stamp-scaling.jsonl"
 herald_flags=(--websocket.port="$ws_port" --text.port="$text_port" --http.port="$http_port"
     --server.pid-file=run/bench-herald.pid --log.file=run/bench-herald.log)
+ws_url="ws://127.0.0.1:$ws_port/"
+text_addr="127.0.0.1:$text_port"
 
-say() { echo "[bench/run.sh] $*" >&2; }
+say() { echo "[bench/run.sh $(date +%H:%M:%S)] $*" >&2; }
+left() { echo $((deadline - $(date +%s))); }
 
 if [ "${BENCH_BUILD:-1}" != 0 ]; then
     say "building herald.jar and herald-bench.jar"
-    ./mvnw -q -B -DskipTests package -pl herald-server,herald-bench -am >&2
+    timeout "$(left)" ./mvnw -q -B -DskipTests package -pl herald-server,herald-bench -am >&2
 fi
 
-stop_herald() {
-    if [ -f run/bench-herald.pid ]; then
-        bin/herald stop "${herald_flags[@]}" >&2 || true
-    fi
+# ---- the servers: start_<name> starts one on the ports and sets server_pid (its pid, or empty for
+# Herald, which the tool asks); stop_server stops whichever runs. A server that cannot start is skipped.
+
+server_pid=""
+running=""
+
+# wait_port PORT SECONDS: until something accepts connections on 127.0.0.1:PORT
+wait_port() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
 }
-trap stop_herald EXIT
+
+# ports_free: nothing listens on our ports any more (a stopped server's sockets are gone)
+ports_free() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$ws_port") 2>/dev/null &&
+            ! (exec 3<>"/dev/tcp/127.0.0.1/$text_port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    say "warning: ports $ws_port/$text_port still answer after the server stopped"
+}
+
+kill_child() {
+    local pid=$1 i
+    kill "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
 
 start_herald() {
-    stop_herald
-    say "starting Herald with HERALD_JAVA_OPTS='$HERALD_JAVA_OPTS'"
-    bin/herald start -d "${herald_flags[@]}" >&2
+    timeout 60 bin/herald start -d "${herald_flags[@]}" >&2 9>&- && wait_port "$text_port" 30
+}
+stop_herald() {
+    [ -f run/bench-herald.pid ] && timeout 60 bin/herald stop "${herald_flags[@]}" >&2 || true
 }
 
-# bench_any OUT SCENARIO ARGS...: runs herald-bench, bounded by what is left of BENCH_TIMEOUT.
-bench_any() {
-    local out=$1
-    shift
-    local left=$((deadline - $(date +%s)))
-    if [ "$left" -le 0 ]; then
-        say "time is up (BENCH_TIMEOUT): skipping $1"
+start_node-ws() {
+    (
+        ulimit -n "$(ulimit -Hn)"
+        exec node bench/peers/node-ws/server.js --ws-port "$ws_port" --text-port "$text_port"
+    ) >run/bench-node-ws.log 2>&1 9>&- &
+    server_pid=$!
+    wait_port "$text_port" 10
+}
+stop_node-ws() { kill_child "$server_pid"; }
+
+start_workerman() {
+    rm -f run/bench-workerman.pid
+    timeout 60 bench/peers/workerman/start.sh "$ws_port" "$text_port" "$PWD/run/bench-workerman.pid" \
+        >run/bench-workerman.log 2>&1 9>&- || return 1
+    wait_port "$text_port" 10 || return 1
+    server_pid=$(cat run/bench-workerman.pid 2>/dev/null || true)
+    [ -n "$server_pid" ]
+}
+stop_workerman() {
+    timeout 60 bench/peers/workerman/stop.sh "$PWD/run/bench-workerman.pid" >>run/bench-workerman.log 2>&1 || true
+}
+
+start_floor() {
+    (
+        ulimit -n "$(ulimit -Hn)"
+        exec run/floor-server "$ws_port" "$text_port"
+    ) >run/bench-floor.log 2>&1 9>&- &
+    server_pid=$!
+    wait_port "$text_port" 10
+}
+stop_floor() { kill_child "$server_pid"; }
+
+broken=" "
+start() {
+    server_pid=""
+    running=$1
+    if "start_$1"; then
         return 0
     fi
-    timeout --foreground "$left" bin/herald-bench "$@" --out "$out" >/dev/null ||
-        say "herald-bench $1 failed or timed out (exit $?); going on"
+    say "$1 did not start (see run/bench-$1.log): skipping it from now on"
+    broken+="$1 "
+    stop_server
+    return 1
 }
-
-bench() {
-    local out=$1 scenario=$2
-    shift 2
-    bench_any "$out" "$scenario" "$@" --ws "ws://127.0.0.1:$ws_port/" --text "127.0.0.1:$text_port" \
-        --server-metrics "http://127.0.0.1:$http_port/metrics" --label herald
+stop_server() {
+    if [ -n "$running" ]; then
+        "stop_$running"
+        running=""
+        ports_free
+    fi
 }
+trap stop_server EXIT
 
-say "results: $results, $scaling"
-for step in idle fanout targeted churn; do
-    start_herald
-    case $step in
-    idle) bench "$results" idle -n 10000 --size 100 ;;
-    fanout) bench "$results" fanout -n 10000 --size 100 --rates 1,5,10,20 --step 10s ;;
-    targeted) bench "$results" targeted -n 10000 -k 4 --size 100 --step 5s ;;
-    churn) bench "$results" churn -n 10000 --churn-rate 500 --push-rate 5000 -k 4 --size 100 --duration 15s ;;
+# Which servers this machine can run.
+available=()
+for s in $servers; do
+    case $s in
+    herald) available+=(herald) ;;
+    node-ws)
+        if command -v node >/dev/null && command -v npm >/dev/null &&
+            timeout 300 npm ci --prefix bench/peers/node-ws --no-audit --no-fund >&2; then
+            available+=(node-ws)
+        else
+            say "no node/npm (or npm ci failed): skipping node-ws"
+        fi
+        ;;
+    workerman)
+        if [ -x bench/peers/workerman/start.sh ] && [ -x bench/peers/workerman/stop.sh ]; then
+            available+=(workerman)
+        else
+            say "bench/peers/workerman/start.sh is not there (the seed's Workerman is not set up): skipping it"
+        fi
+        ;;
+    floor)
+        if command -v cc >/dev/null && cc -O2 -o run/floor-server bench/floor-server.c; then
+            available+=(floor)
+        else
+            say "no C compiler (cc): skipping the floor server, so the tables have no calibration column"
+        fi
+        ;;
+    *) say "unknown server '$s' in BENCH_SERVERS: skipping it" ;;
     esac
 done
-for n in $scale; do
-    start_herald
-    bench "$scaling" idle -n "$n" --size 100
-    bench "$scaling" fanout -n "$n" --size 100 --rates 10 --step 10s
-    bench "$scaling" targeted -n "$n" -k 4 --size 100 --rates 20000 --step 5s
-done
-stop_herald
 
-# Peers that speak the seed protocol and install from a registry this machine reaches: Node's ws
-# (bench/peers/node-ws, the seed's server in 70 lines of JavaScript). Without node and npm: skipped.
-# The seed has no broadcast command, so fan-out here is one push line per subscriber, for Herald too.
-peers="bench/results/$stamp-peers.jsonl"
-if command -v node >/dev/null && command -v npm >/dev/null &&
-    npm ci --prefix bench/peers/node-ws --no-audit --no-fund >&2; then
-    start_herald
-    bench_any "$peers" fanout -n 10000 --size 100 --rates 1,2,4 --step 8s --broadcast per-uid \
-        --ws "ws://127.0.0.1:$ws_port/" --text "127.0.0.1:$text_port" \
-        --server-metrics "http://127.0.0.1:$http_port/metrics" --label herald-per-uid
-    stop_herald
-    for step in idle fanout targeted; do
-        (
-            ulimit -n "$(ulimit -Hn)"
-            exec node bench/peers/node-ws/server.js --ws-port "$ws_port" --text-port "$text_port"
-        ) >run/bench-node-ws.log 2>&1 &
-        node_pid=$!
-        sleep 1
-        peer=(--server seed --server-pid "$node_pid" --label node-ws
-            --ws "ws://127.0.0.1:$ws_port/" --text "127.0.0.1:$text_port")
-        case $step in
-        idle) bench_any "$peers" idle -n 10000 --size 100 "${peer[@]}" ;;
-        fanout) bench_any "$peers" fanout -n 10000 --size 100 --rates 1,2,4 --step 8s "${peer[@]}" ;;
-        targeted) bench_any "$peers" targeted -n 10000 -k 4 --size 100 --step 5s "${peer[@]}" ;;
+# ---- one scenario run: bench LABEL SCENARIO ARGS... against the running server, bounded in time
+
+bench() {
+    local label=$1 scenario=$2 budget
+    shift 2
+    budget=$(left)
+    [ "$budget" -gt "$max_run" ] && budget=$max_run
+    local target=(--ws "$ws_url" --text "$text_addr" --label "$label")
+    if [ "$label" = herald ]; then
+        target+=(--server-metrics "http://127.0.0.1:$http_port/metrics")
+    else
+        target+=(--server seed --server-pid "$server_pid")
+    fi
+    timeout --foreground -k 10 "$budget" bin/herald-bench "$scenario" "$@" "${target[@]}" --out "$results" \
+        >/dev/null 9>&- || say "herald-bench $scenario ($label) failed or timed out (exit $?); going on"
+}
+
+# run_one SERVER SCENARIO: starts SERVER, runs SCENARIO against it, stops it, under the load lock
+run_one() {
+    local server=$1 scenario=$2
+    case $scenario in broadcast) [ "$server" = herald ] || return 0 ;; esac
+    case $broken in *" $server "*) return 0 ;; esac
+    if [ "$(left)" -le 0 ]; then
+        say "time is up (BENCH_TIMEOUT): skipping $scenario on $server"
+        return 0
+    fi
+    if [ -n "$lock" ] && command -v flock >/dev/null; then
+        exec 9>"$lock"
+        if ! flock -w "$(left)" 9; then
+            say "could not take $lock in time: skipping $scenario on $server"
+            return 0
+        fi
+    fi
+    say "round $round: $scenario on $server"
+    if start "$server"; then
+        case $scenario in
+        idle) bench "$server" idle -n "$n" --size 100 ;;
+        memory:*) bench "$server" idle -n "${scenario#memory:}" --size 100 ;;
+        targeted)
+            bench "$server" targeted -n "$n" -k 4 --size 100 --rates "$targeted_rates" --step "$targeted_step" \
+                --warmup "$warmup" --max-p99 60s --min-achieved 0
+            ;;
+        fanout)
+            bench "$server" fanout -n "$n" --size 100 --rates "$fanout_rates" --step "$fanout_step" \
+                --warmup "$warmup" --broadcast per-uid --backends 4
+            ;;
+        broadcast)
+            bench "$server" fanout -n "$n" --size 100 --rates "$broadcast_rates" --step "$fanout_step" \
+                --warmup "$warmup" --broadcast herald
+            ;;
         esac
-        kill "$node_pid" 2>/dev/null || true
-        wait "$node_pid" 2>/dev/null || true
-    done
-else
-    say "no node/npm (or npm ci failed): skipping the node-ws peer"
-fi
+        stop_server
+    fi
+    if [ -n "$lock" ] && command -v flock >/dev/null; then
+        exec 9>&-
+    fi
+}
 
-floor="bench/results/$stamp-floor.jsonl"
-if command -v cc >/dev/null; then
-    say "kernel floor: bench/floor.c"
-    cc -O2 -o run/floor bench/floor.c
-    (
-        ulimit -n "$(ulimit -Hn)" # each of its two processes holds 10,000 sockets
-        for rate in 1 5 10; do
-            timeout 60 run/floor fanout 10000 "$rate" 10 >>"$floor" || say "floor fanout $rate failed"
+# memory is one idle run per size, each against a fresh server
+runs=()
+for scenario in $scenarios; do
+    if [ "$scenario" = memory ]; then
+        for m in $memory; do runs+=("memory:$m"); done
+    else
+        runs+=("$scenario")
+    fi
+done
+
+say "servers: ${available[*]}; scenarios: ${runs[*]}; $rounds rounds; results: $results"
+for ((round = 1; round <= rounds; round++)); do
+    # rotate the order of the servers, so that none always runs first or last in a round
+    order=("${available[@]:$(((round - 1) % ${#available[@]}))}" "${available[@]:0:$(((round - 1) % ${#available[@]}))}")
+    for scenario in "${runs[@]}"; do
+        for server in "${order[@]}"; do
+            run_one "$server" "$scenario"
         done
-        for rate in 20000 40000 80000; do
-            timeout 60 run/floor targeted 10000 "$rate" 10 >>"$floor" || say "floor targeted $rate failed"
-        done
-    )
-else
-    say "no C compiler (cc): skipping the kernel floor"
-fi
+    done
+done
+minutes=$((($(date +%s) - started + 30) / 60))
+say "done in $minutes minutes"
 
 echo "## herald-bench results ($stamp)"
 echo
-echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), \
+echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), \
 $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r); \
-$(java -version 2>&1 | head -1); HERALD_JAVA_OPTS='$HERALD_JAVA_OPTS'. Load generator on the same machine."
-echo
-echo "## 10,000 connections, 100-byte payloads"
+$(java -version 2>&1 | head -1); Herald's JVM flags: ${HERALD_JAVA_OPTS:-the defaults of bin/herald}. \
+The load generator runs on the same machine. Rounds: $rounds, every server and scenario in each, \
+interleaved ($minutes minutes); each cell is the median over the rounds with (min–max). The floor column is herald-bench \
+against bench/floor-server.c: the tool's own share of every figure. \"Other processes' CPU\" is what the rest \
+of the machine used during the step: a step with much of it measured a shared machine."
 echo
 bin/herald-bench report "$results"
-echo "## Scaling ($scale connections)"
-echo
-bin/herald-bench report "$scaling"
-if [ -s "$peers" ]; then
-    echo "## Side by side with Node's ws (herald-per-uid and node-ws: fan-out by one push per subscriber)"
-    echo
-    bin/herald-bench report "$results" "$peers"
-fi
-if [ -s "$floor" ]; then
-    echo "## Kernel floor"
-    echo
-    bin/herald-bench report "$floor"
-fi

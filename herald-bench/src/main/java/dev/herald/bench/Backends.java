@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Backend connections to a Text port that pipeline lines without waiting, and count the replies: {@code
  * ok}, {@code fail}, errors ({@code error …} or a JSON {@code error}) and other JSON replies, whose
- * {@code "connections":N} (Herald's push and broadcast replies) are summed. Writes come from one pacing
- * thread; counters are thread-safe.
+ * {@code "connections":N} (Herald's push and broadcast replies) are summed. Writes come from the
+ * backends' event loop (see {@link Pacer#driveOn}); counters are thread-safe.
  */
 final class Backends implements AutoCloseable {
 
@@ -87,6 +88,11 @@ final class Backends implements AutoCloseable {
             list.add(holder[0]);
         }
         return new Backends(list);
+    }
+
+    /** The event loop every backend connection is on (the transport has one for backends). */
+    EventLoop eventLoop() {
+        return backends.get(0).channel.eventLoop();
     }
 
     List<Backend> all() {

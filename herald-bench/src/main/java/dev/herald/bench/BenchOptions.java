@@ -76,6 +76,12 @@ final class BenchOptions {
     int ioThreads;
 
     @Option(
+            names = "--backend-loop",
+            description = "own: backends (and the pacer) on an event loop of their own; shared: on the first "
+                    + "client loop (one busy thread in the tool). Default: shared for targeted, own otherwise.")
+    String backendLoop;
+
+    @Option(
             names = "--connect-concurrency",
             defaultValue = "256",
             description = "Handshakes in flight at once while opening connections. Default: ${DEFAULT-VALUE}.")
@@ -117,6 +123,9 @@ final class BenchOptions {
         requireLoopback("--text", textAddress().getHostString());
         if (!uidPrefix.chars().allMatch(c -> c > 32 && c < 127 && c != '"' && c != '\\')) {
             throw new IllegalArgumentException("--uid-prefix must be printable ASCII without quotes: " + uidPrefix);
+        }
+        if (backendLoop != null && !backendLoop.equals("own") && !backendLoop.equals("shared")) {
+            throw new IllegalArgumentException("--backend-loop must be own or shared: " + backendLoop);
         }
         if (perSource < 1 || ioThreads < 1 || connectConcurrency < 1) {
             throw new IllegalArgumentException("--per-source, --io-threads and --connect-concurrency must be >= 1");

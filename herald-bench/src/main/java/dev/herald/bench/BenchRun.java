@@ -26,23 +26,24 @@ final class BenchRun implements AutoCloseable {
     final PrintWriter log;
     private long nextSeq;
 
-    private BenchRun(BenchOptions options, ProcessProbe server, PrintWriter log) {
+    private BenchRun(BenchOptions options, boolean sharedLoop, ProcessProbe server, PrintWriter log) {
         this.options = options;
         this.server = server;
         this.log = log;
         this.heap = new HeapProbe(options.serverMetrics);
         this.sources = new SourceAddresses(options.sourceFrom, options.perSource);
-        this.transport = new ClientTransport(options.ioThreads);
+        this.transport = new ClientTransport(options.ioThreads, sharedLoop);
         this.clients = new Clients(transport, options.ws, sources);
     }
 
     /**
      * Checks the budget of open files for {@code connections} client and {@code backends} backend
-     * connections, finds the server's pid, and starts the event loops.
+     * connections, finds the server's pid, and starts the event loops, the backends on a loop of their
+     * own unless {@code sharedLoop} (see {@link ClientTransport}).
      *
      * @throws BenchException if the connections cannot fit in this process's open-file limit
      */
-    static BenchRun start(BenchOptions options, long connections, int backends, PrintWriter log) {
+    static BenchRun start(BenchOptions options, long connections, int backends, boolean sharedLoop, PrintWriter log) {
         ProcessProbe self = ProcessProbe.self();
         long limit = self.maxOpenFiles();
         long open = Math.max(0, self.openFiles());
@@ -73,10 +74,13 @@ final class BenchRun implements AutoCloseable {
                         pid, serverOpen, serverLimit, connections + backends);
             }
         }
-        return new BenchRun(options, server, log);
+        return new BenchRun(options, sharedLoop, server, log);
     }
 
-    /** Reserves {@code n} sequence numbers and returns the first. Pacing thread only. */
+    /**
+     * Reserves {@code n} sequence numbers and returns the first. One thread at a time: the pacing
+     * loop during a step, the scenario's thread between steps (a step's end hands them over).
+     */
     long seq(long n) {
         long first = nextSeq;
         nextSeq += n;
@@ -148,6 +152,7 @@ final class BenchRun implements AutoCloseable {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("transport", transport.name());
         info.put("ioThreads", options.ioThreads);
+        info.put("backendLoop", transport.sharedLoop() ? "shared" : "own");
         info.put("maxOpenFiles", self.maxOpenFiles());
         info.put("cpus", Runtime.getRuntime().availableProcessors());
         info.put("java", Runtime.version().toString());

@@ -93,7 +93,7 @@ final class ChurnCommand extends ScenarioCommand {
     Map<String, Object> run(BenchRun run) throws InterruptedException {
         Map<String, Object> results = new LinkedHashMap<>();
         List<Client> stable = openClients(run, connections);
-        String[] uids = stable.stream().map(c -> c.uid).toArray(String[]::new);
+        byte[][] heads = PushSender.heads(stable.stream().map(c -> c.uid).toArray(String[]::new));
         results.put("stable", stable.size());
         results.put("stableFailed", run.clients.failureCount());
         run.progress("churn: %d stable clients open", stable.size());
@@ -133,7 +133,15 @@ final class ChurnCommand extends ScenarioCommand {
         try (Backends backends = run.backends(this.backends)) {
             PushSender sender = new PushSender(run, backends, size);
             churn.start();
-            pushes = PacedStep.run(run, backends, pushRate, duration, drain, n -> sender.seedPushes(n, uids), s -> s);
+            pushes = PacedStep.run(
+                    run,
+                    backends,
+                    pushRate,
+                    duration,
+                    drain,
+                    Duration.ofNanos(Pacer.DEFAULT_TICK_NANOS),
+                    n -> sender.seedPushes(n, heads),
+                    s -> s);
             churn.join();
         }
         run.clients.sink(Clients.IGNORE);

@@ -16,20 +16,34 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The tool's event loops, native epoll where it loads, else NIO: {@code threads} loops for the
- * WebSocket clients and one of its own for the backend connections, so that sending is never queued
- * behind the clients' reading (the send time stamped in a payload stays the time it is written).
+ * WebSocket clients, and for the backend connections (and the pacer, which writes on their loop)
+ * either one loop of their own or, {@code shared}, the first client loop.
+ *
+ * <p>An own loop never lets a send wait behind the clients' reading: right for fan-out, where reading
+ * a broadcast keeps the client loop busy for tens of milliseconds. A shared loop keeps the tool to one
+ * busy thread, so that on a small machine the tool and the server each have a core, and nothing of the
+ * tool waits for a CPU in between: the lower floor for targeted pushes, whose reads are short. When a
+ * shared loop is too busy to send on time, the step's achieved rate shows it.
  */
 final class ClientTransport implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final EventLoopGroup backendGroup;
+    private final boolean shared;
     private final boolean epoll;
 
-    ClientTransport(int threads) {
+    ClientTransport(int threads, boolean shared) {
         this.epoll = Epoll.isAvailable();
+        this.shared = shared;
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-io", true), ioHandler());
-        this.backendGroup =
-                new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-backend", true), ioHandler());
+        this.backendGroup = shared
+                ? group.next()
+                : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-backend", true), ioHandler());
+    }
+
+    /** Whether the backends share the first client loop. */
+    boolean sharedLoop() {
+        return shared;
     }
 
     private IoHandlerFactory ioHandler() {
@@ -50,7 +64,7 @@ final class ClientTransport implements AutoCloseable {
         return bootstrap(group);
     }
 
-    /** A bootstrap for backend connections, on their own event loop. */
+    /** A bootstrap for backend connections, all on one event loop (their own, or the shared one). */
     Bootstrap backendBootstrap() {
         return bootstrap(backendGroup);
     }
@@ -73,7 +87,9 @@ final class ClientTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        backendGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (!shared) {
+            backendGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         backendGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
     }

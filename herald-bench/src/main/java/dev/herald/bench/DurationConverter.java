@@ -5,10 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Durations with a unit, as Herald's configuration writes them: {@code 500ms}, {@code 10s}, {@code 2m}. */
+/**
+ * Durations with a unit, as Herald's configuration writes them: {@code 500ms}, {@code 10s}, {@code 2m};
+ * and {@code 250us} for the pacer's tick.
+ */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
-    private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern FORMAT = Pattern.compile("(\\d+)(us|ms|s|m|h)");
 
     @Override
     public Duration convert(String value) {
@@ -19,10 +22,11 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         Matcher m = FORMAT.matcher(value.trim());
         if (!m.matches()) {
             throw new CommandLine.TypeConversionException(
-                    "'" + value + "' is not a duration with a unit (500ms, 10s, 2m, 1h)");
+                    "'" + value + "' is not a duration with a unit (250us, 500ms, 10s, 2m, 1h)");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
+            case "us" -> Duration.ofNanos(n * 1000);
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
@@ -32,6 +36,9 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     /** The shortest form that {@link #parse} reads back. */
     static String format(Duration d) {
+        if (d.toNanos() % 1_000_000 != 0) {
+            return d.toNanos() / 1000 + "us";
+        }
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";

@@ -99,6 +99,7 @@ final class FanoutCommand extends ScenarioCommand {
         results.put("broadcast", method.cliName);
         List<Client> opened = openClients(run, connections);
         String[] uids = opened.stream().map(c -> c.uid).toArray(String[]::new);
+        byte[][] heads = PushSender.heads(uids);
         results.put("subscribers", opened.size());
         results.put("failed", run.clients.failureCount());
         results.put("failures", run.clients.failures());
@@ -108,7 +109,7 @@ final class FanoutCommand extends ScenarioCommand {
             PushSender sender = new PushSender(run, backends, size);
             Pacer.Batch batch = method == PushSender.BroadcastMethod.HERALD
                     ? sender::heraldBroadcasts
-                    : n -> sender.perUidBroadcasts(n, uids);
+                    : n -> sender.perUidBroadcasts(n, heads);
             LongUnaryOperator expected = sent -> sent * uids.length;
             ladder.warmUp(run, backends, rates[0], batch, expected, results);
             for (double rate : rates) {
@@ -134,13 +135,14 @@ final class FanoutCommand extends ScenarioCommand {
         lines.add(String.format(
                 "%s subscribers (%s failed), broadcast by %s",
                 r.get("subscribers"), r.get("failed"), r.get("broadcast")));
-        lines.add("bcast/s  deliv/s   lost  p50 ms   p99 ms  p999 ms   max ms  srv us/deliv  srv cpu%  cli cpu%");
+        lines.add("bcast/s  deliv/s   lost  p50 ms   p99 ms  p999 ms   max ms  srv us/deliv  cli us/deliv  srv cpu%"
+                + "  cli cpu%  oth cpu%");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> steps = (List<Map<String, Object>>) r.get("steps");
         for (Map<String, Object> s : steps) {
             Map<String, Object> l = map(s, "latencyMs");
             lines.add(String.format(
-                    "%7s %8s %6s %7s %8s %8s %8s %13s %9s %9s",
+                    "%7s %8s %6s %7s %8s %8s %8s %13s %13s %9s %9s %9s",
                     s.get("achievedRate"),
                     s.get("deliveredPerSecond"),
                     s.get("lost"),
@@ -149,8 +151,10 @@ final class FanoutCommand extends ScenarioCommand {
                     l.get("p999"),
                     l.get("max"),
                     s.get("serverCpuUsPerDelivery"),
+                    s.get("clientCpuUsPerDelivery"),
                     s.get("serverCpuPercent"),
-                    s.get("clientCpuPercent")));
+                    s.get("clientCpuPercent"),
+                    s.get("otherCpuPercent")));
         }
         return lines;
     }

@@ -19,6 +19,13 @@ final class LadderOptions {
     Duration warmup;
 
     @Option(
+            names = "--tick",
+            defaultValue = "250us",
+            description = "Least time between two batches of the pacer (one per backend each); it wakes only when "
+                    + "something is due. Default: ${DEFAULT-VALUE}.")
+    Duration tick;
+
+    @Option(
             names = "--drain",
             defaultValue = "5s",
             description = "After each step, wait at most this long for what was sent to arrive; what has not "
@@ -34,7 +41,7 @@ final class LadderOptions {
             LongUnaryOperator expectedFor,
             Map<String, Object> results) {
         if (!warmup.isZero()) {
-            PacedStep.Outcome w = PacedStep.run(run, backends, rate, warmup, drain, batch, expectedFor);
+            PacedStep.Outcome w = PacedStep.run(run, backends, rate, warmup, drain, tick, batch, expectedFor);
             results.put("warmup", Map.of("rate", rate, "delivered", w.delivered(), "lost", w.lost()));
         }
     }
@@ -47,6 +54,6 @@ final class LadderOptions {
             Duration duration,
             Pacer.Batch batch,
             LongUnaryOperator expectedFor) {
-        return PacedStep.run(run, backends, rate, duration, drain, batch, expectedFor);
+        return PacedStep.run(run, backends, rate, duration, drain, tick, batch, expectedFor);
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.bench;
 
+import io.netty.util.ResourceLeakDetector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Spec;
             FanoutCommand.class,
             TargetedCommand.class,
             ChurnCommand.class,
+            CalibrateCommand.class,
             ReportCommand.class
         })
 public final class Main implements Runnable {
@@ -29,6 +31,9 @@ public final class Main implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        // The tool's buffers are released by its own code; sampling them for leaks (Netty's default) costs a
+        // stack trace per sampled buffer on the event loops, inside the latencies.
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         CommandLine cli = commandLine();
         int code = cli.execute(args);
         cli.getOut().flush();

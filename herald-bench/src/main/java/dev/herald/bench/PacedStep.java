@@ -52,7 +52,7 @@ final class PacedStep {
             return latency.getValueAtPercentile(99) / 1000.0;
         }
 
-        /** The step as a result map; {@code per} names what server CPU is divided by. */
+        /** The step as a result map; {@code per} names what the server's and the tool's CPU are divided by. */
         Map<String, Object> toMap(String per, long perCount) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("targetRate", targetRate);
@@ -66,6 +66,7 @@ final class PacedStep {
             m.put("deliveredPerSecond", deliveredPerSecond());
             m.put("latencyMs", Latency.summary(latency));
             m.put("serverCpuUsPer" + per, cpu.serverMicrosPer(perCount));
+            m.put("clientCpuUsPer" + per, cpu.clientMicrosPer(perCount));
             m.putAll(cpu.toMap());
             Map<String, Object> replies = new LinkedHashMap<>();
             replies.put("ok", ok);
@@ -96,8 +97,13 @@ final class PacedStep {
             double rate,
             Duration duration,
             Duration drain,
+            Duration tick,
             Pacer.Batch batch,
             LongUnaryOperator expectedFor) {
+        // Collect the garbage of what came before (connecting, the last step) now, outside the window, so
+        // that the tool's own collector does not pause inside it: sending allocates nothing per line, and
+        // an empty young generation outlasts any step.
+        System.gc();
         StepTally tally = new StepTally(run.nextSeq());
         run.clients.sink(tally);
         long ok = backends.ok();
@@ -107,7 +113,8 @@ final class PacedStep {
         CpuMeter cpu = CpuMeter.start(run);
         long start = System.nanoTime();
         Pacer pacer = new Pacer(rate, start, Pacer.burstOf(rate, MAX_BURST_SECONDS));
-        long end = pacer.drive(duration.toNanos(), Pacer.DEFAULT_TICK_NANOS, batch);
+        long end = pacer.driveOn(backends.eventLoop(), duration.toNanos(), tick.toNanos(), batch)
+                .join();
         long expected = expectedFor.applyAsLong(pacer.sent());
         long deadline = System.nanoTime() + drain.toNanos();
         boolean drained;

@@ -1,5 +1,7 @@
 package dev.herald.bench;
 
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -7,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * Paces an open-loop load at a fixed rate: every tick it sends, in one batch, what the schedule says is
  * due by now. Sends never wait for replies. What the sender cannot take (back-pressure) stays due; once
  * more than {@code maxBurst} is due the excess is skipped, so a stall never turns into a burst, and the
- * achieved rate ({@link #sent()} over the elapsed time) shows it. Not thread-safe: one pacing thread.
+ * achieved rate ({@link #sent()} over the elapsed time) shows it. Not thread-safe: one pacing thread
+ * ({@link #drive}) or one event loop ({@link #driveOn}), read by others once the schedule has ended.
  */
 final class Pacer {
 
@@ -68,6 +71,14 @@ final class Pacer {
         return Math.max(0, due);
     }
 
+    /**
+     * When the next item is due: the start of the first item not yet sent or skipped (item i is due at
+     * {@code i / rate} seconds after the start).
+     */
+    long nextDueNanos() {
+        return startNanos + (long) Math.ceil((sent + skipped) * 1e9 / ratePerSecond);
+    }
+
     /** Records that {@code n} items went out. */
     void sent(long n) {
         sent += n;
@@ -101,6 +112,42 @@ final class Pacer {
             LockSupport.parkNanos(Math.min(end, now + tickNanos) - System.nanoTime());
             now = System.nanoTime();
         }
+    }
+
+    /**
+     * Runs the schedule as a task on {@code loop} until {@code startNanos + durationNanos}, calling
+     * {@code batch} there with what is due: the batch writes from the loop that owns its connections, so
+     * nothing is handed to another thread between the send time the batch stamps and the write. The task
+     * runs again when the next item is due, but not sooner than {@code tickNanos} after this run: at
+     * most one batch per tick, and no wake-up while nothing is due. Completes with the nanoTime it
+     * ended, or with what {@code batch} threw.
+     */
+    CompletableFuture<Long> driveOn(EventExecutor loop, long durationNanos, long tickNanos, Batch batch) {
+        long end = startNanos + durationNanos;
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        Runnable tick = new Runnable() {
+            @Override
+            public void run() {
+                long now = System.nanoTime();
+                try {
+                    long n = due(Math.min(now, end - 1));
+                    if (n > 0) {
+                        sent(batch.send(n));
+                    }
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                    return;
+                }
+                if (now >= end) {
+                    done.complete(now);
+                } else {
+                    long next = Math.min(end, Math.max(now + tickNanos, nextDueNanos()));
+                    loop.schedule(this, next - System.nanoTime(), TimeUnit.NANOSECONDS);
+                }
+            }
+        };
+        loop.execute(tick);
+        return done;
     }
 
     /** Items per second actually sent over {@code elapsedNanos}. */

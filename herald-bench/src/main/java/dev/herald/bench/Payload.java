@@ -19,6 +19,11 @@ final class Payload {
     private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TS = "\"ts\":".getBytes(StandardCharsets.US_ASCII);
     private static final String PADDING = "x".repeat(64 * 1024);
+    private static final byte[] PADDING_BYTES = PADDING.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TS_FIELD = ",\"ts\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PAD_FIELD = ",\"pad\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OBJECT_HEAD = {'{'};
+    private static final byte[] BROADCAST_HEAD = "broadcast {\"data\":".getBytes(StandardCharsets.US_ASCII);
 
     private Payload() {}
 
@@ -49,6 +54,55 @@ final class Payload {
         return head.append(PADDING, 0, Math.min(padding, PADDING.length()))
                 .append("\"}")
                 .toString();
+    }
+
+    /**
+     * The start of {@code uid}'s seed lines, {@code {"uid":"…",}}, for {@link #writeSeedLine}: computed
+     * once per uid, so that writing a line allocates nothing.
+     */
+    static byte[] seedHead(String uid) {
+        return ("{\"uid\":\"" + uid + "\",").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes {@link #seedLine} (for the uid of {@code head}, from {@link #seedHead}) and a newline. */
+    static void writeSeedLine(ByteBuf buf, byte[] head, long seq, long ts, int size) {
+        writePadded(buf, head, seq, ts, size);
+        buf.writeByte('\n');
+    }
+
+    /** Writes {@link #broadcastCommand} and a newline. */
+    static void writeBroadcastCommand(ByteBuf buf, long seq, long ts, int size) {
+        buf.writeBytes(BROADCAST_HEAD);
+        writePadded(buf, OBJECT_HEAD, seq, ts, size);
+        buf.writeByte('}').writeByte('\n');
+    }
+
+    /** The bytes of {@link #pad} after {@code head}, written without allocating. */
+    private static void writePadded(ByteBuf buf, byte[] head, long seq, long ts, int size) {
+        int start = buf.writerIndex();
+        buf.writeBytes(head).writeBytes(SEQ);
+        writeDecimal(buf, seq);
+        buf.writeBytes(TS_FIELD);
+        writeDecimal(buf, ts);
+        buf.writeBytes(PAD_FIELD);
+        int padding = Math.max(0, size - (buf.writerIndex() - start) - 2);
+        buf.writeBytes(PADDING_BYTES, 0, Math.min(padding, PADDING_BYTES.length));
+        buf.writeByte('"').writeByte('}');
+    }
+
+    /** Writes a non-negative {@code value} in decimal. */
+    private static void writeDecimal(ByteBuf buf, long value) {
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        int at = buf.writerIndex();
+        buf.ensureWritable(digits);
+        for (int i = digits - 1; i >= 0; i--) {
+            buf.setByte(at + i, (int) ('0' + value % 10));
+            value /= 10;
+        }
+        buf.writerIndex(at + digits);
     }
 
     /** The {@code seq} of a payload in {@code buf[from, to)}, or -1 if it has none. */

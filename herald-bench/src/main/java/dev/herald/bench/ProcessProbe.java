@@ -45,6 +45,31 @@ final class ProcessProbe {
         return ticks * (1_000_000_000L / TICKS_PER_SECOND);
     }
 
+    /**
+     * Busy CPU time of the whole machine in nanoseconds: user, nice, system, irq, softirq and steal of
+     * /proc/stat's {@code cpu} line, summed over its CPUs; -1 if unreadable.
+     */
+    static long machineCpuNanos() {
+        try {
+            return machineCpuNanos(Files.readAllLines(Path.of("/proc/stat")).get(0));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The busy time of a /proc/stat {@code cpu} line, in nanoseconds. */
+    static long machineCpuNanos(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        if (!f[0].equals("cpu")) {
+            return -1;
+        }
+        long ticks = 0;
+        for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system (idle iowait) irq softirq steal
+            ticks += i < f.length ? Long.parseLong(f[i]) : 0;
+        }
+        return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+    }
+
     /** Resident set size in bytes (VmRSS). */
     long rssBytes() {
         return statusKib("VmRSS:");

@@ -1,13 +1,14 @@
 package dev.herald.bench;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes bench pushes through backend connections, one buffer and one flush per connection per batch,
- * each line stamped with its sequence number and the batch's send time. Skips connections that are not
- * writable (the server is not reading them), so a batch may send less than asked. One pacing thread.
+ * each line stamped with its sequence number and the send time, taken just before the batch is built.
+ * Skips connections that are not writable (the server is not reading them), so a batch may send less
+ * than asked. Runs on the backends' event loop (the pacer's), so a write is a system call, not a task
+ * handed to another thread; builds lines into the buffers directly, allocating nothing per line.
  */
 final class PushSender {
 
@@ -46,8 +47,17 @@ final class PushSender {
         this.size = size;
     }
 
-    /** {@code n} seed pushes, each to a random uid of {@code uids}, spread over the backends. */
-    long seedPushes(long n, String[] uids) {
+    /** The start of each uid's seed lines ({@link Payload#seedHead}), for the methods below. */
+    static byte[][] heads(String[] uids) {
+        byte[][] heads = new byte[uids.length][];
+        for (int i = 0; i < uids.length; i++) {
+            heads[i] = Payload.seedHead(uids[i]);
+        }
+        return heads;
+    }
+
+    /** {@code n} seed pushes, each to a random uid of {@code heads}, spread over the backends. */
+    long seedPushes(long n, byte[][] heads) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long sent = 0;
         int k = backends.size();
@@ -62,7 +72,7 @@ final class PushSender {
             long first = run.seq(share);
             long ts = Payload.now();
             for (long i = 0; i < share; i++) {
-                line(buf, Payload.seedLine(uids[random.nextInt(uids.length)], first + i, ts, size));
+                Payload.writeSeedLine(buf, heads[random.nextInt(heads.length)], first + i, ts, size);
             }
             backend.write(buf, share);
             sent += share;
@@ -80,17 +90,18 @@ final class PushSender {
         long first = run.seq(n);
         long ts = Payload.now();
         for (long i = 0; i < n; i++) {
-            line(buf, Payload.broadcastCommand(first + i, ts, size));
+            Payload.writeBroadcastCommand(buf, first + i, ts, size);
         }
         backend.write(buf, n);
         return n;
     }
 
     /**
-     * {@code n} broadcasts as one seed push to each of {@code uids} (all with the broadcast's sequence
-     * number), the uids split over the backends; stops early when a backend is not writable.
+     * {@code n} broadcasts as one seed push to each uid of {@code heads} (all with the broadcast's
+     * sequence number and send time), the uids split over the backends, each backend's share written
+     * as soon as it is built; stops early when a backend is not writable.
      */
-    long perUidBroadcasts(long n, String[] uids) {
+    long perUidBroadcasts(long n, byte[][] heads) {
         int k = backends.size();
         for (long b = 0; b < n; b++) {
             for (int i = 0; i < k; i++) {
@@ -102,19 +113,14 @@ final class PushSender {
             long ts = Payload.now();
             for (int i = 0; i < k; i++) {
                 Backends.Backend backend = backends.get(i);
-                int lines = (uids.length - i + k - 1) / k;
+                int lines = (heads.length - i + k - 1) / k;
                 ByteBuf buf = backend.channel.alloc().buffer(Math.max(16, lines * (size + 2)));
-                for (int u = i; u < uids.length; u += k) {
-                    line(buf, Payload.seedLine(uids[u], seq, ts, size));
+                for (int u = i; u < heads.length; u += k) {
+                    Payload.writeSeedLine(buf, heads[u], seq, ts, size);
                 }
                 backend.write(buf, lines);
             }
         }
         return n;
-    }
-
-    private static void line(ByteBuf buf, String line) {
-        ByteBufUtil.writeAscii(buf, line);
-        buf.writeByte('\n');
     }
 }

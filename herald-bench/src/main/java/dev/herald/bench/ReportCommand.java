@@ -10,18 +10,35 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Turns result lines (JSON, one per run) into markdown tables, one per scenario. */
+/**
+ * Turns result lines (JSON, one per run) into markdown tables: by default side by side ({@link
+ * SideBySide}: per scenario and rate, each label's median with min–max over its runs), or one row per
+ * run and step with {@code --per-run}.
+ */
 @Command(
         name = "report",
         mixinStandardHelpOptions = true,
-        description = "Print markdown tables of the results in JSON-lines files (as written by --out).")
+        description = "Print markdown tables of the results in JSON-lines files (as written by --out): per "
+                + "scenario and rate, each label's median and min-max over its runs, side by side.")
 final class ReportCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files of result lines.")
     List<Path> files;
+
+    @Option(
+            names = "--per-run",
+            description = "One table per scenario with a row per run (and step), instead of medians side by side.")
+    boolean perRun;
+
+    @Option(
+            names = "--calibration",
+            defaultValue = SideBySide.DEFAULT_CALIBRATION,
+            description = "Label of the calibration server, shown last. Default: ${DEFAULT-VALUE}.")
+    String calibration;
 
     @Spec
     CommandSpec spec;
@@ -37,12 +54,12 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(markdown(results));
+        out.print(perRun ? markdown(results) : SideBySide.markdown(results, calibration));
         out.flush();
         return 0;
     }
 
-    /** One table per scenario present in {@code results}, in the order idle, fanout, targeted, churn. */
+    /** One table per scenario present in {@code results} (idle, fanout, targeted, churn), a row per run and step. */
     static String markdown(List<Map<String, Object>> results) {
         StringBuilder md = new StringBuilder();
         table(
@@ -92,13 +109,15 @@ final class ReportCommand implements Callable<Integer> {
                         "p999 ms",
                         "Max ms",
                         "Server µs/delivery",
+                        "Tool µs/delivery",
                         "Server CPU %",
-                        "Client CPU %"),
+                        "Tool CPU %",
+                        "Other CPU %"),
                 (r, rows) -> {
                     for (Map<String, Object> s : steps(r)) {
                         List<Object> row = new ArrayList<>(
                                 List.of(r.get("subscribers"), s.get("achievedRate"), s.get("deliveredPerSecond")));
-                        row.addAll(stepCells(s, "serverCpuUsPerDelivery"));
+                        row.addAll(stepCells(s, "Delivery"));
                         rows.add(row);
                     }
                 });
@@ -118,13 +137,15 @@ final class ReportCommand implements Callable<Integer> {
                         "p999 ms",
                         "Max ms",
                         "Server µs/push",
+                        "Tool µs/push",
                         "Server CPU %",
-                        "Client CPU %"),
+                        "Tool CPU %",
+                        "Other CPU %"),
                 (r, rows) -> {
                     for (Map<String, Object> s : steps(r)) {
                         List<Object> row =
                                 new ArrayList<>(List.of(r.get("bound"), s.get("targetRate"), s.get("achievedRate")));
-                        row.addAll(stepCells(s, "serverCpuUsPerPush"));
+                        row.addAll(stepCells(s, "Push"));
                         rows.add(row);
                     }
                 });
@@ -156,38 +177,11 @@ final class ReportCommand implements Callable<Integer> {
                             p.get("lost"),
                             sub(p, "latencyMs").get("p99")));
                 });
-        table(
-                md,
-                results,
-                "floor",
-                "Kernel floor (bench/floor.c: a C program that only writes)",
-                List.of(
-                        "Program",
-                        "Mode",
-                        "Connections",
-                        "Writes/s",
-                        "CPU µs/write",
-                        "of which system µs",
-                        "Broadcast written after p50 ms",
-                        "p99 ms",
-                        "Max ms"),
-                (r, rows) -> {
-                    Map<String, Object> l = sub(r, "writtenAfterMs");
-                    rows.add(List.of(
-                            r.get("mode"),
-                            r.get("connections"),
-                            r.get("writesPerSecond"),
-                            r.get("cpuUsPerWrite"),
-                            r.get("sysUsPerWrite"),
-                            l.getOrDefault("p50", "-"),
-                            l.getOrDefault("p99", "-"),
-                            l.getOrDefault("max", "-")));
-                });
         return md.toString();
     }
 
-    /** The cells a fan-out and a targeted step share: loss, latency percentiles, CPU. */
-    private static List<Object> stepCells(Map<String, Object> step, String cpuPerItem) {
+    /** The cells a fan-out and a targeted step share: loss, latency percentiles, CPU per {@code item}. */
+    private static List<Object> stepCells(Map<String, Object> step, String item) {
         Map<String, Object> l = sub(step, "latencyMs");
         return List.of(
                 step.get("lost"),
@@ -195,9 +189,11 @@ final class ReportCommand implements Callable<Integer> {
                 l.get("p99"),
                 l.get("p999"),
                 l.get("max"),
-                step.get(cpuPerItem),
+                step.get("serverCpuUsPer" + item),
+                step.getOrDefault("clientCpuUsPer" + item, "-"),
                 step.get("serverCpuPercent"),
-                step.get("clientCpuPercent"));
+                step.get("clientCpuPercent"),
+                step.getOrDefault("otherCpuPercent", "-"));
     }
 
     private interface Rows {

@@ -38,6 +38,11 @@ abstract class ScenarioCommand implements Callable<Integer> {
     /** Backend connections the scenario opens. */
     abstract int backendConnections();
 
+    /** Whether the backends share the client loop unless {@code --backend-loop} says (see ClientTransport). */
+    boolean sharedLoopByDefault() {
+        return false;
+    }
+
     /** Checks the scenario's own options; throws IllegalArgumentException naming the option. */
     void validate() {}
 
@@ -61,7 +66,8 @@ abstract class ScenarioCommand implements Callable<Integer> {
         line.put("scenario", spec.name());
         line.put("label", options.label());
         line.put("time", Instant.now().toString());
-        try (BenchRun run = BenchRun.start(options, connections(), backendConnections(), err)) {
+        boolean shared = options.backendLoop == null ? sharedLoopByDefault() : options.backendLoop.equals("shared");
+        try (BenchRun run = BenchRun.start(options, connections(), backendConnections(), shared, err)) {
             line.put("server", run.serverInfo());
             line.put("tool", run.toolInfo());
             line.put("params", params());

@@ -64,6 +64,12 @@ final class TargetedCommand extends ScenarioCommand {
                     + "tool or back-pressure is the limit). Default: ${DEFAULT-VALUE}.")
     double minAchieved;
 
+    /** Reads are short here: one thread for everything gives the lowest floor (see ClientTransport). */
+    @Override
+    boolean sharedLoopByDefault() {
+        return true;
+    }
+
     @Override
     long connections() {
         return connections;
@@ -90,7 +96,7 @@ final class TargetedCommand extends ScenarioCommand {
     Map<String, Object> run(BenchRun run) {
         Map<String, Object> results = new LinkedHashMap<>();
         List<Client> opened = openClients(run, connections);
-        String[] uids = opened.stream().map(c -> c.uid).toArray(String[]::new);
+        byte[][] heads = PushSender.heads(opened.stream().map(c -> c.uid).toArray(String[]::new));
         results.put("bound", opened.size());
         results.put("failed", run.clients.failureCount());
         results.put("failures", run.clients.failures());
@@ -100,7 +106,7 @@ final class TargetedCommand extends ScenarioCommand {
         String stopReason = "ladder done";
         try (Backends backends = run.backends(this.backends)) {
             PushSender sender = new PushSender(run, backends, size);
-            Pacer.Batch batch = n -> sender.seedPushes(n, uids);
+            Pacer.Batch batch = n -> sender.seedPushes(n, heads);
             ladder.warmUp(run, backends, rates[0], batch, sent -> sent, results);
             for (double rate : rates) {
                 PacedStep.Outcome o = ladder.step(run, backends, rate, step, batch, sent -> sent);
@@ -143,13 +149,14 @@ final class TargetedCommand extends ScenarioCommand {
         lines.add(String.format(
                 "%s uids bound (%s failed); stopped: %s", r.get("bound"), r.get("failed"), r.get("stopReason")));
         lines.add(
-                " target/s   sent/s   lost  fail  p50 ms   p99 ms  p999 ms   max ms  srv us/push  srv cpu%  cli cpu%");
+                " target/s   sent/s   lost  fail  p50 ms   p99 ms  p999 ms   max ms  srv us/push  cli us/push  srv cpu%"
+                        + "  cli cpu%  oth cpu%");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> steps = (List<Map<String, Object>>) r.get("steps");
         for (Map<String, Object> s : steps) {
             Map<String, Object> l = map(s, "latencyMs");
             lines.add(String.format(
-                    "%9s %8s %6s %5s %7s %8s %8s %8s %12s %9s %9s",
+                    "%9s %8s %6s %5s %7s %8s %8s %8s %12s %12s %9s %9s %9s",
                     s.get("targetRate"),
                     s.get("achievedRate"),
                     s.get("lost"),
@@ -159,8 +166,10 @@ final class TargetedCommand extends ScenarioCommand {
                     l.get("p999"),
                     l.get("max"),
                     s.get("serverCpuUsPerPush"),
+                    s.get("clientCpuUsPerPush"),
                     s.get("serverCpuPercent"),
-                    s.get("clientCpuPercent")));
+                    s.get("clientCpuPercent"),
+                    s.get("otherCpuPercent")));
         }
         Map<String, Object> best = map(r, "best");
         lines.add(

@@ -113,6 +113,8 @@ class BenchSmokeIT {
                                         "1s",
                                         "--warmup",
                                         "0s",
+                                        "--tick",
+                                        "500us",
                                         // Never speed: a busy machine must not stop the ladder.
                                         "--max-p99",
                                         "1h",
@@ -121,6 +123,13 @@ class BenchSmokeIT {
                         (Consumer<Map<String, Object>>) r -> {
                             assertThat(r).containsEntry("bound", 50).containsEntry("stopReason", "ladder done");
                             assertThat(steps(r)).hasSize(2).allSatisfy(BenchSmokeIT::nothingLost);
+                            assertThat(steps(r))
+                                    .allSatisfy(s -> assertThat(s)
+                                            .containsKeys(
+                                                    "clientCpuUsPerPush",
+                                                    "otherCpuPercent",
+                                                    "toolGcCount",
+                                                    "toolJitMs"));
                             assertThat(sub(r, "best")).containsEntry("targetRate", 400.0);
                             assertThat(sub(steps(r).get(1), "replies"))
                                     .containsEntry("ok", (int) steps(r).get(1).get("sent"));

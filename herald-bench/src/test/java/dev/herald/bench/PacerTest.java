@@ -95,6 +95,14 @@ class PacerTest {
     }
 
     @Test
+    void theNextItemIsDueAfterTheLastSentOrSkipped() {
+        Pacer pacer = new Pacer(2000, START, 1000);
+        assertThat(pacer.nextDueNanos()).isEqualTo(START);
+        pacer.sent(pacer.due(START + MS)); // items 0, 1 and 2 (at 0, 0.5 and 1 ms)
+        assertThat(pacer.nextDueNanos()).isEqualTo(START + 3 * MS / 2);
+    }
+
+    @Test
     void refusesAZeroRate() {
         assertThatThrownBy(() -> new Pacer(0, START, 1)).isInstanceOf(IllegalArgumentException.class);
     }

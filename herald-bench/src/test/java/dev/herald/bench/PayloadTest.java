@@ -19,6 +19,18 @@ class PayloadTest {
         assertThat(line).startsWith("{\"uid\":\"bench-12345\",\"seq\":42,\"ts\":123456789,\"pad\":\"");
     }
 
+    @ParameterizedTest(name = "{0} bytes, seq {1}, ts {2}")
+    @CsvSource({"100, 0, 0", "100, 9, 10", "64, 918273, 5000000001", "4096, 42, 123456789", "10, 1, 2"})
+    void linesWrittenIntoABufferAreTheLinesAsStrings(int size, long seq, long ts) {
+        ByteBuf buf = Unpooled.buffer(16);
+        Payload.writeSeedLine(buf, Payload.seedHead("bench-12345"), seq, ts, size);
+        assertThat(buf.toString(StandardCharsets.UTF_8))
+                .isEqualTo(Payload.seedLine("bench-12345", seq, ts, size) + "\n");
+        buf.clear();
+        Payload.writeBroadcastCommand(buf, seq, ts, size);
+        assertThat(buf.toString(StandardCharsets.UTF_8)).isEqualTo(Payload.broadcastCommand(seq, ts, size) + "\n");
+    }
+
     @Test
     void aSizeBelowTheFieldsGivesAnEmptyPad() {
         assertThat(Payload.seedLine("u", 1, 2, 10)).isEqualTo("{\"uid\":\"u\",\"seq\":1,\"ts\":2,\"pad\":\"\"}");

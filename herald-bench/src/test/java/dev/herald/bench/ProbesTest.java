@@ -19,6 +19,13 @@ class ProbesTest {
     }
 
     @Test
+    void theMachineIsBusyForUserNiceSystemIrqSoftirqAndSteal() {
+        String cpu = "cpu  74198 2 40580 222033 347 5 9103 10 0 0";
+        assertThat(ProcessProbe.machineCpuNanos(cpu)).isEqualTo((74198 + 2 + 40580 + 5 + 9103 + 10) * 10_000_000L);
+        assertThat(ProcessProbe.machineCpuNanos()).isPositive();
+    }
+
+    @Test
     void thisProcessHasCpuMemoryAndAnOpenFileLimit() {
         ProcessProbe self = ProcessProbe.self();
         assertThat(self.cpuNanos()).isPositive();
@@ -80,6 +87,8 @@ class ProbesTest {
     @Test
     void durationsReadAndWriteWithUnits() {
         assertThat(DurationConverter.parse("500ms").toMillis()).isEqualTo(500);
+        assertThat(DurationConverter.parse("250us").toNanos()).isEqualTo(250_000);
+        assertThat(DurationConverter.format(DurationConverter.parse("250us"))).isEqualTo("250us");
         assertThat(DurationConverter.format(DurationConverter.parse("10s"))).isEqualTo("10s");
         assertThat(DurationConverter.format(DurationConverter.parse("2m"))).isEqualTo("2m");
         assertThatThrownBy(() -> DurationConverter.parse("10")).hasMessageContaining("unit");

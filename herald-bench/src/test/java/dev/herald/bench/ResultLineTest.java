@@ -52,11 +52,11 @@ class ResultLineTest {
     void theReportMakesATableRowPerStep() {
         String line = "{\"scenario\":\"fanout\",\"label\":\"herald\",\"results\":{\"subscribers\":10,\"steps\":["
                 + "{\"achievedRate\":10.0,\"deliveredPerSecond\":100.0,\"lost\":0,\"latencyMs\":{\"p50\":1.0,"
-                + "\"p99\":2.0,\"p999\":3.0,\"max\":4.0},\"serverCpuUsPerDelivery\":5.5,\"serverCpuPercent\":1.0,"
-                + "\"clientCpuPercent\":2.0}]}}";
+                + "\"p99\":2.0,\"p999\":3.0,\"max\":4.0},\"serverCpuUsPerDelivery\":5.5,\"clientCpuUsPerDelivery\":6.5,"
+                + "\"serverCpuPercent\":1.0,\"clientCpuPercent\":2.0,\"otherCpuPercent\":0.5}]}}";
         String md = ReportCommand.markdown(List.of(ResultLine.parse(line)));
         assertThat(md)
                 .contains("### Fan-out")
-                .contains("| herald | 10 | 10.0 | 100.0 | 0 | 1.0 | 2.0 | 3.0 | 4.0 | 5.5 | 1.0 | 2.0 |");
+                .contains("| herald | 10 | 10.0 | 100.0 | 0 | 1.0 | 2.0 | 3.0 | 4.0 | 5.5 | 6.5 | 1.0 | 2.0 | 0.5 |");
     }
 }
