@@ -247,31 +247,39 @@ public final class WebSocketSession implements Session {
         rawWriter.writeAndFlush(WebSocketFrames.close(channel.alloc(), reason.code(), text), channel.voidPromise());
     }
 
-    /** Called by the sweeper on the event loop with a millisecond clock. */
-    void sweep(long now, long pingIntervalMillis, long pongTimeoutMillis, long bindTimeoutMillis) {
+    /**
+     * Called by the sweeper on the event loop with a millisecond clock.
+     *
+     * @param mayPing whether this sweep may still send a ping (the sweeper paces them)
+     * @return whether a ping was sent
+     */
+    boolean sweep(long now, long pingIntervalMillis, long pongTimeoutMillis, long bindTimeoutMillis, boolean mayPing) {
         if (closing != 0) {
             if (closingAt == 0) {
                 closingAt = now;
             } else if (now - closingAt >= CLOSE_TIMEOUT_MILLIS) {
                 channel.close();
             }
-            return;
+            return false;
         }
         if (!bound) {
             if (now - openedAt >= bindTimeoutMillis) {
                 close(CloseReason.BIND_TIMEOUT);
             }
-            return;
+            return false;
         }
         if (pingSentAt == 0) {
-            if (now - lastReadAt >= pingIntervalMillis - pingIntervalMillis * pingSpread / PING_SPREAD_SCALE) {
+            if (mayPing
+                    && now - lastReadAt >= pingIntervalMillis - pingIntervalMillis * pingSpread / PING_SPREAD_SCALE) {
                 pingSentAt = now;
                 writeNow(WebSocketFrames.PING.duplicate(), null);
                 rawWriter.flush();
+                return true;
             }
         } else if (now - pingSentAt >= pongTimeoutMillis) {
             close(CloseReason.NO_PONG);
         }
+        return false;
     }
 
     /** Records inbound traffic: the peer is alive. */
