@@ -41,6 +41,22 @@ class LoopOutbox implements Runnable {
         }
     }
 
+    /**
+     * Flushes a connection that was written to on this loop at the end of the loop's current round of
+     * work, with every other connection written to meanwhile: a broadcast that runs on the loop writes
+     * all its connections first, then flushes them, instead of a system call per connection while it
+     * still has others to reach. On the loop only.
+     */
+    void flushSoon(WebSocketSession session) {
+        if (!session.flushPending) {
+            session.flushPending = true;
+            written.add(session);
+        }
+        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
+            loop.execute(this);
+        }
+    }
+
     /** Whether the calling thread is this outbox's event loop (a seam for tests that play another thread). */
     boolean inLoop() {
         return loop.inEventLoop();

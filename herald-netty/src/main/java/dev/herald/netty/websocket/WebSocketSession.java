@@ -197,9 +197,10 @@ public final class WebSocketSession implements Session {
         }
         if (queued == 0 && outbox.inLoop()) {
             // A push on this connection's own loop (its backend shares the loop) with none of its frames
-            // waiting in the outbox: written and flushed now, with no queue and no task in between.
+            // waiting in the outbox: written now, with no queue and no hop to another thread, and
+            // flushed when the loop has done its current round of work.
             writeNow(perWrite ? WebSocketFrames.text(channel.alloc(), message) : shared, promise);
-            rawWriter.flush();
+            outbox.flushSoon(this);
         } else {
             QUEUED.addAndGet(this, bytes);
             outbox.offer(this, perWrite ? message : shared, bytes, promise);
