@@ -32,6 +32,9 @@
 #   BENCH_TIMEOUT [2700 s]  BENCH_BUILD [1; 0 uses the jars as they are]  BENCH_LOCK [/tmp/herald-load.lock]
 #   BENCH_WS_PORT / BENCH_TEXT_PORT / BENCH_HTTP_PORT [31234 / 35678 / 35679]
 #   HERALD_JAVA_OPTS (Herald's JVM flags, only if set), HERALD_BENCH_JAVA_OPTS (the tool's)
+#   BENCH_BASELINE [none]: another checkout of Herald (say a git worktree of the commit before a change,
+#     built or not) measured as the server "baseline" beside the others, started with its own bin/herald:
+#     the before and after of a change in one interleaved run
 # A quick check of the script itself: BENCH_ROUNDS=1 BENCH_CONNECTIONS=1000 BENCH_MEMORY=2000
 #   BENCH_TARGETED_STEP=2s BENCH_FANOUT_STEP=2s BENCH_WARMUP=1s bench/run.sh
 set -euo pipefail
@@ -48,6 +51,11 @@ targeted_step=${BENCH_TARGETED_STEP:-5s}
 fanout_step=${BENCH_FANOUT_STEP:-8s}
 warmup=${BENCH_WARMUP:-3s}
 servers=${BENCH_SERVERS:-herald node-ws workerman floor}
+baseline=${BENCH_BASELINE:-}
+if [ -n "$baseline" ]; then
+    baseline=$(cd "$baseline" && pwd)
+    case " $servers " in *" baseline "*) ;; *) servers="$servers baseline" ;; esac
+fi
 scenarios=${BENCH_SCENARIOS:-idle memory targeted fanout broadcast}
 lock=${BENCH_LOCK-/tmp/herald-load.lock}
 ws_port=${BENCH_WS_PORT:-31234}
@@ -123,6 +131,15 @@ stop_herald() {
     [ -f run/bench-herald.pid ] && timeout 60 bin/herald stop "${herald_flags[@]}" >&2 || true
 }
 
+baseline_flags=(--websocket.port="$ws_port" --text.port="$text_port" --http.port="$http_port"
+    --server.pid-file="$PWD/run/bench-baseline.pid" --log.file="$PWD/run/bench-baseline.log")
+start_baseline() {
+    timeout 300 "$baseline/bin/herald" start -d "${baseline_flags[@]}" >&2 9>&- && wait_port "$text_port" 30
+}
+stop_baseline() {
+    [ -f run/bench-baseline.pid ] && timeout 60 "$baseline/bin/herald" stop "${baseline_flags[@]}" >&2 || true
+}
+
 start_node-ws() {
     (
         ulimit -n "$(ulimit -Hn)"
@@ -181,6 +198,13 @@ available=()
 for s in $servers; do
     case $s in
     herald) available+=(herald) ;;
+    baseline)
+        if [ -n "$baseline" ] && [ -x "$baseline/bin/herald" ]; then
+            available+=(baseline)
+        else
+            say "BENCH_BASELINE is not a Herald checkout: skipping the baseline"
+        fi
+        ;;
     node-ws)
         if command -v node >/dev/null && command -v npm >/dev/null &&
             timeout 300 npm ci --prefix bench/peers/node-ws --no-audit --no-fund >&2; then
@@ -215,7 +239,7 @@ bench() {
     budget=$(left)
     [ "$budget" -gt "$max_run" ] && budget=$max_run
     local target=(--ws "$ws_url" --text "$text_addr" --label "$label")
-    if [ "$label" = herald ]; then
+    if [ "$label" = herald ] || [ "$label" = baseline ]; then
         target+=(--server-metrics "http://127.0.0.1:$http_port/metrics")
     else
         target+=(--server seed --server-pid "$server_pid")
@@ -227,7 +251,7 @@ bench() {
 # run_one SERVER SCENARIO: starts SERVER, runs SCENARIO against it, stops it, under the load lock
 run_one() {
     local server=$1 scenario=$2
-    case $scenario in broadcast) [ "$server" = herald ] || return 0 ;; esac
+    case $scenario in broadcast) [ "$server" = herald ] || [ "$server" = baseline ] || return 0 ;; esac
     case $broken in *" $server "*) return 0 ;; esac
     if [ "$(left)" -le 0 ]; then
         say "time is up (BENCH_TIMEOUT): skipping $scenario on $server"
