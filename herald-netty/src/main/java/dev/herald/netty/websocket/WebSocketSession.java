@@ -213,7 +213,6 @@ public final class WebSocketSession implements Session {
         if (!CLOSING.compareAndSet(this, 0, 1)) {
             return;
         }
-        stats.closed(reason);
         if (channel.eventLoop().inEventLoop() && outbox.isIdle()) {
             startClose(reason, text);
         } else {
@@ -235,8 +234,9 @@ public final class WebSocketSession implements Session {
 
     private void startClose(CloseReason reason, String text) {
         if (!channel.isActive()) {
-            return;
+            return; // gone meanwhile (the peer closed, or the TCP connection broke): not a server close
         }
+        stats.closed(reason);
         log.debug("closing session={} code={} reason={}", id, reason.code(), text);
         if (!handshaken) {
             channel.close();

@@ -105,7 +105,43 @@ class WebSocketSessionTest {
 
         assertThat(accepted).as("frames accepted before the loop ran").isEqualTo(10);
         assertThat(session.isClosing()).isTrue();
+        channel.runPendingTasks(); // the close starts on the loop, behind the frames queued before it
         assertThat(stats.serverCloses().get(CloseReason.SLOW)).isEqualTo(1);
+        channel.finishAndReleaseAll();
+    }
+
+    /** A kick or stop that reaches a connection after its TCP connection went away closes nothing. */
+    @Test
+    void aCloseOfAConnectionAlreadyGoneIsNotCountedAsAServerClose() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WebSocketStats stats = new WebSocketStats();
+        WebSocketSession session = new WebSocketSession(channel, stats, 0, new LoopOutbox(channel.eventLoop()));
+        session.handshaken(channel, WebSocketFrames.TEXT);
+        channel.close();
+
+        session.close(CloseReason.KICKED, "bye");
+        channel.runPendingTasks();
+
+        assertThat(session.isClosing()).isTrue();
+        assertThat(stats.serverCloses().get(CloseReason.KICKED)).isZero();
+        assertThat(channel.outboundMessages()).as("no close frame").isEmpty();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aServerCloseIsCountedOnceWithItsCode() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WebSocketStats stats = new WebSocketStats();
+        WebSocketSession session = new WebSocketSession(channel, stats, 0, new LoopOutbox(channel.eventLoop()));
+        session.handshaken(channel, WebSocketFrames.TEXT);
+
+        session.close(CloseReason.KICKED, "bye");
+        session.close(CloseReason.SHUTDOWN, "again");
+        channel.runPendingTasks();
+
+        assertThat(stats.serverCloses().get(CloseReason.KICKED)).isEqualTo(1);
+        assertThat(stats.serverCloses().get(CloseReason.SHUTDOWN)).isZero();
+        assertThat(channel.outboundMessages()).as("one close frame").hasSize(1);
         channel.finishAndReleaseAll();
     }
 
