@@ -250,10 +250,14 @@ public final class Hub {
     /** Queues a message on every connection on this node that the target names, once each. */
     public PushResult deliver(Target target, Message message) {
         Set<SessionId> except = sessionIds(target.exceptSessions());
-        Tally tally = new Tally();
         if (target.isSingleUid()) {
-            tally.add(sendAll(byUid.get(target.singleUid()), message, except));
-        } else if (target.toAll()) {
+            // The seed's push, once per line: no tally to allocate.
+            int reached = sendAll(byUid.get(target.singleUid()), message, except);
+            counted(reached, message);
+            return PushResult.of(reached, reached > 0 ? 1 : 0);
+        }
+        Tally tally = new Tally();
+        if (target.toAll()) {
             for (Map.Entry<String, Session[]> bound : byUid.entrySet()) {
                 if (!target.exceptUids().contains(bound.getKey())) {
                     tally.add(sendAll(bound.getValue(), message, except));
@@ -274,11 +278,15 @@ public final class Hub {
                 tally.add(sendAll(byUid.get(uid), message, except));
             }
         }
-        if (tally.sessions > 0) {
-            deliveries.add(tally.sessions);
-            deliveredBytes.add((long) tally.sessions * message.size());
-        }
+        counted(tally.sessions, message);
         return PushResult.of(tally.sessions, tally.uids);
+    }
+
+    private void counted(int sessions, Message message) {
+        if (sessions > 0) {
+            deliveries.add(sessions);
+            deliveredBytes.add((long) sessions * message.size());
+        }
     }
 
     /** Connections and distinct uids reached by one delivery. */

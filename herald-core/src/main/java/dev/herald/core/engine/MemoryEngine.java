@@ -28,7 +28,7 @@ public final class MemoryEngine implements Engine {
     public CompletionStage<PushResult> publish(Target target, Message message) {
         // Without a supplier: this runs once per push.
         try {
-            return CompletableFuture.completedFuture(hub.deliver(target, message));
+            return completed(hub.deliver(target, message));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -87,6 +87,24 @@ public final class MemoryEngine implements Engine {
     @Override
     public String name() {
         return "memory";
+    }
+
+    /**
+     * The stages of the common push results, completed and shared, so that a push allocates none (no
+     * caller completes or obtrudes a stage an engine gave it; dependents of a completed future run at
+     * once and are not kept).
+     */
+    private static final CompletableFuture<PushResult> REACHED_NONE =
+            CompletableFuture.completedFuture(PushResult.NONE);
+
+    private static final CompletableFuture<PushResult> REACHED_ONE =
+            CompletableFuture.completedFuture(PushResult.of(1, 1));
+
+    private static CompletionStage<PushResult> completed(PushResult result) {
+        if (result == PushResult.NONE) {
+            return REACHED_NONE;
+        }
+        return result.equals(REACHED_ONE.join()) ? REACHED_ONE : CompletableFuture.completedFuture(result);
     }
 
     private static <T> CompletionStage<T> now(Supplier<T> call) {
