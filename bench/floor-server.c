@@ -407,15 +407,22 @@ static int client_frames(int fd) {
     return 1;
 }
 
-static void client_readable(int fd) {
-    struct conn *c = &conns[fd];
+/* Reads what the socket has into c->in: 0 when there is nothing to parse (nothing yet, or the
+ * connection is gone and dropped), 1 when c->in grew. */
+static int read_more(int fd, struct conn *c) {
     ssize_t r = read(fd, c->in + c->in_len, c->in_cap - c->in_len);
     if (r <= 0) {
-        if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
         drop(fd);
-        return;
+        return 0;
     }
     c->in_len += r;
+    return 1;
+}
+
+static void client_readable(int fd) {
+    struct conn *c = &conns[fd];
+    if (!read_more(fd, c)) return;
     int ok = 1;
     if (!c->open) ok = handshake(fd);
     if (ok > 0 && c->open && !c->closing) ok = client_frames(fd);
@@ -560,13 +567,7 @@ static void backend_readable(int fd) {
         }
         c->in = grown, c->in_cap *= 2;
     }
-    ssize_t r = read(fd, c->in + c->in_len, c->in_cap - c->in_len);
-    if (r <= 0) {
-        if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
-        drop(fd);
-        return;
-    }
-    c->in_len += r;
+    if (!read_more(fd, c)) return;
     int at = 0, n = 0;
     char *nl;
     char buf[MAX_UID];

@@ -1,5 +1,7 @@
 package dev.herald.bench;
 
+import static dev.herald.bench.ResultJson.steps;
+import static dev.herald.bench.ResultJson.sub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.server.ConfigSource;
@@ -191,15 +193,5 @@ class BenchSmokeIT {
         assertThat(step.get("lost")).as("lost in %s", step).isEqualTo(0);
         assertThat((int) step.get("delivered")).isPositive().isEqualTo(step.get("expected"));
         assertThat(sub(step, "latencyMs").get("count")).isEqualTo(step.get("delivered"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> sub(Map<String, Object> map, String key) {
-        return (Map<String, Object>) map.get(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> steps(Map<String, Object> results) {
-        return (List<Map<String, Object>>) results.get("steps");
     }
 }

@@ -1,5 +1,7 @@
 package dev.herald.bench;
 
+import static dev.herald.bench.ResultJson.steps;
+import static dev.herald.bench.ResultJson.sub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -239,15 +241,5 @@ class FloorServerIT {
             frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
         }
         return frame;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> sub(Map<String, Object> map, String key) {
-        return (Map<String, Object>) map.get(key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> steps(Map<String, Object> results) {
-        return (List<Map<String, Object>>) results.get("steps");
     }
 }
