@@ -11,9 +11,10 @@ import java.util.function.Supplier;
  * One periodic task per event loop that enforces the bind timeout, pings idle connections, drops those
  * that stop answering and finishes stalled close handshakes, instead of a timer per connection.
  *
- * <p>Each run (a tick, every {@link #interval} / {@value #SLICES}) visits the next {@value #SLICES}th of
- * the loop's connections, so every connection is visited once per interval while no run holds up the
- * loop for long, and pings are paced ({@link #pingBudget}).
+ * <p>Each run (a tick, every {@link #interval} / {@value #SLICES}, 10 ms at least) visits the next
+ * {@value #SLICES}th of the loop's connections, so every connection is visited once per interval (once
+ * per 50 ms when the interval is shorter) while no run holds up the loop for long, and pings are paced
+ * ({@link #pingBudget}).
  *
  * <p>Confined to its event loop: {@link #add}, {@link #remove} and {@link #now} are called only there.
  * The timeouts are read on every sweep, so a configuration reload applies to every open connection.
