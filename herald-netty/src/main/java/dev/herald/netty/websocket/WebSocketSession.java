@@ -213,6 +213,11 @@ public final class WebSocketSession implements Session {
         if (!CLOSING.compareAndSet(this, 0, 1)) {
             return;
         }
+        if (channel.isActive()) {
+            // Counted at once (the push that finds a slow consumer's queue full has counted it when it
+            // answers); a connection already gone is not a server close.
+            stats.closed(reason);
+        }
         if (channel.eventLoop().inEventLoop() && outbox.isIdle()) {
             startClose(reason, text);
         } else {
@@ -234,9 +239,8 @@ public final class WebSocketSession implements Session {
 
     private void startClose(CloseReason reason, String text) {
         if (!channel.isActive()) {
-            return; // gone meanwhile (the peer closed, or the TCP connection broke): not a server close
+            return; // gone meanwhile (the peer closed, or the TCP connection broke)
         }
-        stats.closed(reason);
         log.debug("closing session={} code={} reason={}", id, reason.code(), text);
         if (!handshaken) {
             channel.close();
