@@ -164,18 +164,20 @@ final class Control {
         return FAILED;
     }
 
-    private static boolean waitForExit(ProcessHandle process, long millis) {
-        try {
-            process.onExit().get(millis, TimeUnit.MILLISECONDS);
-            return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return !process.isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    /**
+     * Waits up to {@code millis} for {@code process} to exit; true if it did. A zombie counts as exited
+     * ({@link PidFile#alive}): {@link ProcessHandle#onExit()} would wait for its parent to reap it. False
+     * if interrupted.
+     */
+    static boolean waitForExit(ProcessHandle process, long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (PidFile.alive(process)) {
+            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            pause(20);
         }
+        return true;
     }
 
     private static Optional<Path> findOnPath(String program) {

@@ -39,13 +39,43 @@ final class PidFile {
         }
     }
 
-    /** The running Herald process this file names, if any. */
+    /** The running Herald process this file names, if any; a zombie does not count (see {@link #alive}). */
     Optional<ProcessHandle> running() {
         OptionalLong pid = read();
         if (pid.isEmpty()) {
             return Optional.empty();
         }
-        return ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive).filter(PidFile::looksLikeHerald);
+        return ProcessHandle.of(pid.getAsLong()).filter(PidFile::alive).filter(PidFile::looksLikeHerald);
+    }
+
+    /**
+     * Whether {@code process} still runs. Unlike {@link ProcessHandle#isAlive()}, a process that has exited
+     * but is not yet reaped by its parent (a zombie, e.g. just after {@code kill -9}) counts as gone: it
+     * holds no ports and will never run again. Where {@code /proc} is missing (not Linux) this is
+     * {@code isAlive()}.
+     */
+    static boolean alive(ProcessHandle process) {
+        return process.isAlive()
+                && state(process.pid())
+                        .map(state -> state != 'Z' && state != 'X')
+                        .orElse(true);
+    }
+
+    /**
+     * The state letter of {@code pid} in {@code /proc/<pid>/stat} ({@code R}, {@code S}, {@code Z}, ...), or
+     * empty if that file cannot be read. The letter follows the command name in parentheses, which may itself
+     * contain spaces and parentheses, so it is found after the last {@code ')'}.
+     */
+    static Optional<Character> state(long pid) {
+        String stat;
+        try {
+            // ISO-8859-1 maps every byte: the command name is not necessarily valid in any other charset
+            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        int at = stat.lastIndexOf(')') + 2; // ") S ..."
+        return at >= 2 && at < stat.length() ? Optional.of(stat.charAt(at)) : Optional.empty();
     }
 
     private static boolean looksLikeHerald(ProcessHandle process) {

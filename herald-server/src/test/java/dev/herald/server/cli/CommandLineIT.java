@@ -77,7 +77,8 @@ class CommandLineIT {
         assertThat(stopped.out()).contains("stopped (pid " + pid + ")");
         assertThat(client.awaitClose()).isEqualTo(new WebSocketRecorder.Close(1001, "server shutting down"));
         assertThat(herald.pidFile()).doesNotExist();
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        assertThat(ProcessHandle.of(pid).map(PidFile::alive).orElse(false))
+                .as("exited (a zombie that its new parent has not reaped yet counts as exited)")
                 .isFalse();
         assertThat(Files.readString(herald.logFile())).contains("listening").contains("stopped after");
 
