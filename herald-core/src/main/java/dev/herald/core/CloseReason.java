@@ -26,7 +26,12 @@ public enum CloseReason {
     /** The uid was empty or longer than {@code websocket.max-uid-bytes}. */
     INVALID_UID(4500, "invalid uid", false),
     /** A backend kicked the connection (its uid, or the connection itself); the reason text is the backend's. */
-    KICKED(4501, "kicked", false);
+    KICKED(4501, "kicked", false),
+    /**
+     * A {@code herald.v1} client broke the protocol: a first message that is not a valid hello, or a
+     * message that is not JSON. The reason text says what was wrong.
+     */
+    INVALID_MESSAGE(4502, "invalid message", false);
 
     private final int code;
     private final String reason;

@@ -9,7 +9,7 @@ import java.util.function.Function;
  *
  * <p>The encoded value must be immutable or safe to share between threads.
  */
-public final class Encoding<T> {
+public final class Encoding<T> implements Function<Message, T> {
 
     private final String name;
     private final Function<Message, T> encoder;
@@ -19,7 +19,9 @@ public final class Encoding<T> {
         this.encoder = Objects.requireNonNull(encoder, "encoder");
     }
 
-    T encode(Message message) {
+    /** Encodes a message; {@link Message#encoded} calls this once per message and caches the result. */
+    @Override
+    public T apply(Message message) {
         return Objects.requireNonNull(encoder.apply(message), name);
     }
 

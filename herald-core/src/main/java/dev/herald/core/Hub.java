@@ -1,9 +1,9 @@
 package dev.herald.core;
 
+import dev.herald.core.history.Publication;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -247,39 +247,44 @@ public final class Hub {
         return deliveredBytes.sum();
     }
 
-    /** Queues a message on every connection on this node that the target names, once each. */
-    public PushResult deliver(Target target, Message message) {
-        Set<SessionId> except = sessionIds(target.exceptSessions());
-        if (target.isSingleUid()) {
-            // The seed's push, once per line: no tally to allocate.
-            int reached = sendAll(byUid.get(target.singleUid()), message, except);
-            counted(reached, message);
-            return PushResult.of(reached, reached > 0 ? 1 : 0);
+    /**
+     * Queues a publication on the connections of one uid, except the excluded ones.
+     *
+     * @return how many connections accepted it
+     */
+    public int deliverToUid(String uid, Publication publication, Set<SessionId> exceptSessions) {
+        int reached = sendAll(byUid.get(uid), publication, exceptSessions);
+        counted(reached, publication.message());
+        return reached;
+    }
+
+    /**
+     * Queues a publication on the connections of a group's members, except the uids {@code reach} skips
+     * and the excluded connections.
+     */
+    public void deliverToGroup(String group, Publication publication, Set<SessionId> exceptSessions, Reach reach) {
+        Set<String> members = groups.get(group);
+        if (members == null) {
+            return;
         }
-        Tally tally = new Tally();
-        if (target.toAll()) {
-            for (Map.Entry<String, Session[]> bound : byUid.entrySet()) {
-                if (!target.exceptUids().contains(bound.getKey())) {
-                    tally.add(sendAll(bound.getValue(), message, except));
-                }
-            }
-        } else if (target.uids().isEmpty() && target.groups().size() == 1) {
-            // One group: its members are distinct already, so no set of the audience is needed.
-            Set<String> members = groups.get(target.groups().iterator().next());
-            if (members != null) {
-                for (String uid : members) {
-                    if (!target.exceptUids().contains(uid)) {
-                        tally.add(sendAll(byUid.get(uid), message, except));
-                    }
-                }
-            }
-        } else {
-            for (String uid : audience(target)) {
-                tally.add(sendAll(byUid.get(uid), message, except));
+        int before = reach.sessions();
+        for (String uid : members) {
+            if (reach.takes(uid, publication)) {
+                reach.add(sendAll(byUid.get(uid), publication, exceptSessions));
             }
         }
-        counted(tally.sessions, message);
-        return PushResult.of(tally.sessions, tally.uids);
+        counted(reach.sessions() - before, publication.message());
+    }
+
+    /** Queues a publication on every bound connection, except the uids {@code reach} skips and the excluded connections. */
+    public void deliverToAll(Publication publication, Set<SessionId> exceptSessions, Reach reach) {
+        int before = reach.sessions();
+        for (Map.Entry<String, Session[]> bound : byUid.entrySet()) {
+            if (reach.takes(bound.getKey(), publication)) {
+                reach.add(sendAll(bound.getValue(), publication, exceptSessions));
+            }
+        }
+        counted(reach.sessions() - before, publication.message());
     }
 
     private void counted(int sessions, Message message) {
@@ -287,32 +292,6 @@ public final class Hub {
             deliveries.add(sessions);
             deliveredBytes.add((long) sessions * message.size());
         }
-    }
-
-    /** Connections and distinct uids reached by one delivery. */
-    private static final class Tally {
-        int sessions;
-        int uids;
-
-        void add(int reached) {
-            sessions += reached;
-            uids += reached > 0 ? 1 : 0;
-        }
-    }
-
-    /** The excluded connection ids, parsed once per delivery rather than printed once per session. */
-    private static Set<SessionId> sessionIds(Set<String> ids) {
-        if (ids.isEmpty()) {
-            return Set.of();
-        }
-        Set<SessionId> parsed = new HashSet<>();
-        for (String id : ids) {
-            SessionId sessionId = SessionId.parse(id);
-            if (sessionId != null) {
-                parsed.add(sessionId);
-            }
-        }
-        return parsed;
     }
 
     /**
@@ -337,30 +316,13 @@ public final class Hub {
         return sessions.size();
     }
 
-    /** The uids a target names, each once: its uids and its groups' members, minus exclusions. */
-    private Set<String> audience(Target target) {
-        Set<String> uids = new HashSet<>(target.uids());
-        for (String group : target.groups()) {
-            Set<String> members = groups.get(group);
-            if (members != null) {
-                for (String uid : members) {
-                    if (byUid.containsKey(uid)) {
-                        uids.add(uid);
-                    }
-                }
-            }
-        }
-        uids.removeAll(target.exceptUids());
-        return uids;
-    }
-
-    private static int sendAll(Session[] sessions, Message message, Set<SessionId> except) {
+    private static int sendAll(Session[] sessions, Publication publication, Set<SessionId> except) {
         if (sessions == null) {
             return 0;
         }
         int reached = 0;
         for (Session session : sessions) {
-            if ((except.isEmpty() || !except.contains(session.id())) && session.send(message)) {
+            if ((except.isEmpty() || !except.contains(session.id())) && session.send(publication)) {
                 reached++;
             }
         }

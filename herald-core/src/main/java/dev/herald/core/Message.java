@@ -1,7 +1,6 @@
 package dev.herald.core;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -10,25 +9,31 @@ import java.util.Objects;
  * <p>Immutable and thread-safe. A transport asks for its wire form through {@link #encoded}, which
  * encodes once and shares the result, so a broadcast to 10,000 connections encodes one frame.
  */
-public final class Message {
+public final class Message extends Encodable {
 
     private final byte[] payload;
-    private final long createdAt = System.nanoTime();
-    private volatile Object[] encodings = EMPTY;
+    private final long createdAt;
 
-    private static final Object[] EMPTY = new Object[0];
-
-    private Message(byte[] payload) {
+    private Message(byte[] payload, long createdAt) {
         this.payload = payload;
+        this.createdAt = createdAt;
     }
 
     /** Wraps UTF-8 bytes. The caller gives up the array: it must never change afterwards. */
     public static Message ofUtf8(byte[] payload) {
-        return new Message(Objects.requireNonNull(payload, "payload"));
+        return new Message(Objects.requireNonNull(payload, "payload"), System.nanoTime());
+    }
+
+    /**
+     * Another wire form of an accepted message (a protocol's envelope around it): the payload given,
+     * created when the original was, so that its push-to-write latency counts from the push.
+     */
+    public static Message derived(byte[] payload, Message original) {
+        return new Message(Objects.requireNonNull(payload, "payload"), original.createdAt);
     }
 
     public static Message ofText(String text) {
-        return new Message(text.getBytes(StandardCharsets.UTF_8));
+        return ofUtf8(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The UTF-8 payload. Callers must not modify the array. */
@@ -53,31 +58,10 @@ public final class Message {
     }
 
     /**
-     * The message in a transport's wire form, encoded on first use and cached. Thread-safe; under a
-     * race two threads may both encode, and one result wins for everyone after that.
+     * The message in a transport's wire form, encoded on first use and cached (see {@link Encodable}).
      */
-    @SuppressWarnings("unchecked")
     public <T> T encoded(Encoding<T> encoding) {
-        Object[] cached = encodings;
-        for (int i = 0; i < cached.length; i += 2) {
-            if (cached[i] == encoding) {
-                return (T) cached[i + 1];
-            }
-        }
-        T value = encoding.encode(this);
-        synchronized (this) {
-            cached = encodings;
-            for (int i = 0; i < cached.length; i += 2) {
-                if (cached[i] == encoding) {
-                    return (T) cached[i + 1];
-                }
-            }
-            Object[] grown = Arrays.copyOf(cached, cached.length + 2);
-            grown[cached.length] = encoding;
-            grown[cached.length + 1] = value;
-            encodings = grown;
-        }
-        return value;
+        return form(encoding, this, encoding); // the key is its own encoder: no lambda per call
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.herald.core;
 
+import dev.herald.core.history.Publication;
+
 /**
  * One client connection as the core sees it. Transports (WebSocket today; SSE and long-polling later)
  * implement it; the core never sees a socket.
@@ -13,12 +15,15 @@ public interface Session {
     SessionId id();
 
     /**
-     * Queues a message for this connection.
+     * Queues a message, at its position in the stream it reached this connection through. A seed
+     * connection gets the message's bytes only; a positioned one ({@code herald.v1}) gets them with the
+     * position.
      *
-     * @return {@code true} if the message was queued; {@code false} if the connection is closed or
-     *     was closed just now because its outbound queue overflowed ({@link CloseReason#SLOW})
+     * @return {@code true} if the message was queued (or the connection had it already); {@code false}
+     *     if the connection is closed or was closed just now because its outbound queue overflowed
+     *     ({@link CloseReason#SLOW})
      */
-    boolean send(Message message);
+    boolean send(Publication publication);
 
     /**
      * Closes the connection with the reason's code and the given reason text (at most 123 UTF-8 bytes).

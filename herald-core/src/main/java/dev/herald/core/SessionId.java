@@ -1,5 +1,7 @@
 package dev.herald.core;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The id of one connection: a node-local sequence number, printed in base 36. */
@@ -23,6 +25,21 @@ public record SessionId(long value) {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** The ids among the texts that name connections (see {@link #parse}); others are left out. */
+    public static Set<SessionId> parseAll(Set<String> texts) {
+        if (texts.isEmpty()) {
+            return Set.of();
+        }
+        Set<SessionId> ids = new HashSet<>();
+        for (String text : texts) {
+            SessionId id = parse(text);
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
     }
 
     @Override

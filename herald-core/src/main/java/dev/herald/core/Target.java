@@ -49,12 +49,12 @@ public record Target(
     }
 
     /** The one uid of a {@linkplain #isSingleUid single-uid} target. */
-    String singleUid() {
+    public String singleUid() {
         return uids.iterator().next();
     }
 
     /** Whether only a single uid is named, with no exclusions: the seed's push. */
-    boolean isSingleUid() {
+    public boolean isSingleUid() {
         return !toAll && groups.isEmpty() && uids.size() == 1 && exceptUids.isEmpty() && exceptSessions.isEmpty();
     }
 }

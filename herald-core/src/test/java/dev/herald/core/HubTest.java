@@ -2,12 +2,19 @@ package dev.herald.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.core.engine.MemoryEngine;
 import dev.herald.core.testkit.RecordingSession;
 import org.junit.jupiter.api.Test;
 
 class HubTest {
 
     private final Hub hub = new Hub();
+    private final MemoryEngine engine = new MemoryEngine(hub);
+
+    /** A push through the memory engine: the hub delivers it part by part. */
+    private PushResult deliver(Target target, Message message) {
+        return engine.publish(target, message).toCompletableFuture().join();
+    }
 
     private RecordingSession connect(String uid) {
         RecordingSession session = new RecordingSession();
@@ -24,7 +31,7 @@ class HubTest {
         RecordingSession tab2 = connect("u1");
         RecordingSession other = connect("u2");
 
-        PushResult result = hub.deliver(Target.uid("u1"), Message.ofText("hello"));
+        PushResult result = deliver(Target.uid("u1"), Message.ofText("hello"));
 
         assertThat(result).isEqualTo(new PushResult(2, 1));
         assertThat(tab1.awaitMessage()).isEqualTo("hello");
@@ -35,7 +42,7 @@ class HubTest {
     @Test
     void pushToOfflineUidReachesNobody() {
         connect("u1");
-        assertThat(hub.deliver(Target.uid("nobody"), Message.ofText("x")).delivered())
+        assertThat(deliver(Target.uid("nobody"), Message.ofText("x")).delivered())
                 .isFalse();
     }
 
@@ -48,8 +55,7 @@ class HubTest {
 
         assertThat(hub.isOnline("u1")).isTrue();
         assertThat(hub.sessionsOf("u1")).containsExactly(newTab);
-        assertThat(hub.deliver(Target.uid("u1"), Message.ofText("m")).sessions())
-                .isEqualTo(1);
+        assertThat(deliver(Target.uid("u1"), Message.ofText("m")).sessions()).isEqualTo(1);
         assertThat(newTab.awaitMessage()).isEqualTo("m");
         oldTab.assertNoMoreMessages();
     }
@@ -70,7 +76,7 @@ class HubTest {
         RecordingSession b2 = connect("b");
         RecordingSession unbound = connect(null);
 
-        PushResult result = hub.deliver(Target.all(), Message.ofText("all"));
+        PushResult result = deliver(Target.all(), Message.ofText("all"));
 
         assertThat(result).isEqualTo(new PushResult(3, 2));
         assertThat(a.awaitMessage()).isEqualTo("all");
@@ -101,7 +107,7 @@ class HubTest {
         RecordingSession closed = connect("u");
         closed.close(CloseReason.SLOW);
 
-        assertThat(hub.deliver(Target.uid("u"), Message.ofText("m")).sessions()).isEqualTo(1);
+        assertThat(deliver(Target.uid("u"), Message.ofText("m")).sessions()).isEqualTo(1);
         assertThat(open.awaitMessage()).isEqualTo("m");
     }
 
@@ -109,7 +115,7 @@ class HubTest {
     void countsDeliveries() {
         connect("u");
         connect("u");
-        hub.deliver(Target.uid("u"), Message.ofText("12345"));
+        deliver(Target.uid("u"), Message.ofText("12345"));
         assertThat(hub.deliveryCount()).isEqualTo(2);
         assertThat(hub.deliveredBytes()).isEqualTo(10);
     }

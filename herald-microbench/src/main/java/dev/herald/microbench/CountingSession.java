@@ -1,9 +1,9 @@
 package dev.herald.microbench;
 
 import dev.herald.core.CloseReason;
-import dev.herald.core.Message;
 import dev.herald.core.Session;
 import dev.herald.core.SessionId;
+import dev.herald.core.history.Publication;
 
 /**
  * A session whose {@link #send} only counts, so a benchmark measures the core's routing and not a
@@ -23,7 +23,7 @@ final class CountingSession implements Session {
     }
 
     @Override
-    public boolean send(Message message) {
+    public boolean send(Publication publication) {
         sent++;
         return true;
     }

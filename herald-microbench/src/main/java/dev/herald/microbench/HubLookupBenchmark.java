@@ -6,6 +6,7 @@ import dev.herald.core.Message;
 import dev.herald.core.PushResult;
 import dev.herald.core.Session;
 import dev.herald.core.Target;
+import dev.herald.core.engine.MemoryEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -41,6 +42,8 @@ public class HubLookupBenchmark {
     int uids;
 
     private Hub hub;
+
+    private MemoryEngine engine;
     private String[] picks;
     private int next;
     private Message message;
@@ -48,6 +51,7 @@ public class HubLookupBenchmark {
     @Setup
     public void setUp() {
         hub = new Hub();
+        engine = new MemoryEngine(hub);
         List<String> members = new ArrayList<>(uids);
         for (int i = 0; i < uids; i++) {
             String uid = "uid" + i;
@@ -68,7 +72,7 @@ public class HubLookupBenchmark {
         if (hub.uidCount() != uids || count.members() != uids || count.online() != uids / 2) {
             throw new IllegalStateException("unexpected hub: " + hub.counts() + " " + count);
         }
-        if (!hub.deliver(Target.uid(picks[0]), message).delivered()) {
+        if (!deliver(Target.uid(picks[0]), message).delivered()) {
             throw new IllegalStateException("a bound uid was not reached");
         }
     }
@@ -103,6 +107,11 @@ public class HubLookupBenchmark {
     /** The seed's push: a target built per push, as the Text port does, to one uid's one session. */
     @Benchmark
     public PushResult deliverToUid() {
-        return hub.deliver(Target.uid(nextUid()), message);
+        return deliver(Target.uid(nextUid()), message);
+    }
+
+    /** A push through the memory engine (streams and history as the server runs them), completed at once. */
+    private PushResult deliver(Target target, Message message) {
+        return engine.publish(target, message).toCompletableFuture().join();
     }
 }

@@ -62,6 +62,32 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "api.max-page",
                     "1000",
                     "Largest page of a listing (uids, groups, members) and most uids in one online query."),
+            new ConfigKey(
+                    "history.size",
+                    "100",
+                    "Most messages each kept stream holds for clients that resume (0: no stream keeps any)."),
+            new ConfigKey("history.ttl", "5m", "Age after which a kept message is dropped from history."),
+            new ConfigKey(
+                    "history.max-bytes",
+                    "64MiB",
+                    "Budget of all kept messages together (payload + 128 bytes each); past it the oldest go first, stream by stream."),
+            new ConfigKey(
+                    "history.groups",
+                    "",
+                    "Comma-separated group name patterns (* = any characters) whose streams keep history; empty: none."),
+            new ConfigKey("history.all", "false", "Whether the stream of pushes to everyone keeps history."),
+            new ConfigKey(
+                    "history.max-replay",
+                    "1000",
+                    "Most messages one resume replays per stream; more missed are reported as a gap."),
+            new ConfigKey(
+                    "history.max-streams",
+                    "100000",
+                    "Most streams whose position (epoch, offset) is remembered; the least recently written are forgotten first."),
+            new ConfigKey(
+                    "history.meta-ttl",
+                    "24h",
+                    "How long a stream's position is remembered after its last message (at least history.ttl)."),
             new ConfigKey("server.io-threads", "0", "Event-loop threads; 0 means one per processor."),
             new ConfigKey(
                     "server.shutdown-timeout", "10s", "How long stop drains connections before it forces the exit."),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.herald.core.history.HistoryConfig;
 import dev.herald.netty.backend.TextPortConfig;
 import dev.herald.netty.http.HttpConfig;
 import dev.herald.netty.websocket.WebSocketConfig;
@@ -136,10 +137,21 @@ public final class ConfigLoader {
                         v.integer("server.io-threads"),
                         v.duration("server.shutdown-timeout"),
                         v.path("server.pid-file")));
+        HistoryConfig history = section(
+                "history",
+                () -> new HistoryConfig(
+                        v.integer("history.size"),
+                        v.duration("history.ttl"),
+                        v.size("history.max-bytes"),
+                        v.list("history.groups"),
+                        v.bool("history.all"),
+                        v.integer("history.max-replay"),
+                        v.integer("history.max-streams"),
+                        v.duration("history.meta-ttl")));
         LogConfig log =
                 section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
         MetricsConfig metrics = section("metrics", () -> new MetricsConfig(v.integer("metrics.latency-sample-every")));
-        return new ServerConfig(websocket, text, http, api, server, log, metrics);
+        return new ServerConfig(websocket, text, http, api, history, server, log, metrics);
     }
 
     private static <T> T section(String name, Supplier<T> build) {

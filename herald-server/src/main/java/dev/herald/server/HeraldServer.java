@@ -5,6 +5,8 @@ import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.engine.MemoryEngine;
+import dev.herald.core.history.HistoryStats;
+import dev.herald.core.history.MemoryStreamStore;
 import dev.herald.netty.NettyTransport;
 import dev.herald.netty.backend.CommandExecutor;
 import dev.herald.netty.backend.CommandReply;
@@ -28,6 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -58,6 +62,10 @@ public final class HeraldServer implements AutoCloseable {
     private final Consumer<LogConfig> logging;
     private final Hub hub = new Hub();
     private final Engine engine;
+    /** Drops expired history off the event loops, every {@value #HISTORY_SWEEP_SECONDS} s. */
+    private final ScheduledExecutorService historySweeper;
+
+    static final int HISTORY_SWEEP_SECONDS = 5;
     private final Pusher pusher;
     private final ServerMetrics metrics = new ServerMetrics();
     private final WebSocketStats webSocketStats;
@@ -77,7 +85,17 @@ public final class HeraldServer implements AutoCloseable {
     private HeraldServer(LiveConfig config, Consumer<LogConfig> logging) {
         this.config = config;
         this.logging = logging;
-        this.engine = new MemoryEngine(hub);
+        this.engine = new MemoryEngine(hub, new MemoryStreamStore(config.get().history()));
+        this.historySweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "herald-history");
+            thread.setDaemon(true);
+            return thread;
+        });
+        historySweeper.scheduleWithFixedDelay(
+                () -> engine.sweep(System.currentTimeMillis()),
+                HISTORY_SWEEP_SECONDS,
+                HISTORY_SWEEP_SECONDS,
+                TimeUnit.SECONDS);
         this.pusher = new Pusher(engine);
         this.webSocketStats = new WebSocketStats(
                 metrics.writeLatency(), config.get().metrics().latencySampleEvery());
@@ -98,6 +116,7 @@ public final class HeraldServer implements AutoCloseable {
         this.textPort = new TextPortInitializer(pusher, executor, limits, config.view(ServerConfig::text), textStats);
         this.transport = NettyTransport.start(config.get().server().ioThreads());
         metrics.bind(hub, webSocketStats, textStats, textPort::connectionCount, httpStats);
+        metrics.bindHistory(engine, webSocketStats);
     }
 
     /**
@@ -131,6 +150,7 @@ public final class HeraldServer implements AutoCloseable {
             server.closeListeners();
             server.transport.shutdown(0).syncUninterruptibly();
             server.metrics.close();
+            server.historySweeper.shutdownNow();
             throw e;
         }
         log.info(
@@ -263,6 +283,24 @@ public final class HeraldServer implements AutoCloseable {
         stats.put("framesReceived", webSocketStats.framesReceived());
         stats.put("framesIgnored", webSocketStats.framesIgnored());
         stats.put("slowConsumersPaused", webSocketStats.paused());
+        HistoryStats history = engine.historyStats();
+        Map<String, Object> streams = new LinkedHashMap<>();
+        streams.put("streams", history.streams());
+        streams.put("kept", history.publications());
+        streams.put("keptBytes", history.bytes());
+        streams.put("appended", history.appended());
+        streams.put("evicted", history.evicted());
+        streams.put("expired", history.expired());
+        streams.put("forgotten", history.forgotten());
+        stats.put("history", streams);
+        Map<String, Object> v1 = new LinkedHashMap<>();
+        v1.put("hellos", webSocketStats.resumes());
+        Map<String, Long> answers = new LinkedHashMap<>();
+        webSocketStats.recoveries().forEach((kind, count) -> answers.put(kind.wireName(), count));
+        v1.put("answers", answers);
+        v1.put("acks", webSocketStats.acks());
+        v1.put("invalidMessages", webSocketStats.invalidMessages());
+        stats.put("heraldV1", v1);
         Map<String, Long> closes = new LinkedHashMap<>();
         webSocketStats
                 .serverCloses()
@@ -315,6 +353,7 @@ public final class HeraldServer implements AutoCloseable {
                 .shutdown(Math.max(remainingMillis(deadline), 100))
                 .awaitUninterruptibly(Math.max(remainingMillis(deadline), 100) + 2000, TimeUnit.MILLISECONDS);
         state = State.STOPPED;
+        historySweeper.shutdownNow();
         metrics.close();
         log.info("stopped after {} pushes, {} deliveries", pusher.pushCount(), hub.deliveryCount());
     }

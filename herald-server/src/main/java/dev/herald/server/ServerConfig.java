@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import dev.herald.core.history.HistoryConfig;
 import dev.herald.netty.backend.TextPortConfig;
 import dev.herald.netty.http.HttpConfig;
 import dev.herald.netty.websocket.WebSocketConfig;
@@ -10,6 +11,7 @@ public record ServerConfig(
         TextPortConfig text,
         HttpConfig http,
         ApiConfig api,
+        HistoryConfig history,
         ProcessConfig server,
         LogConfig log,
         MetricsConfig metrics) {}

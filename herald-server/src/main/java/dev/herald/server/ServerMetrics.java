@@ -2,6 +2,8 @@ package dev.herald.server;
 
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
+import dev.herald.core.engine.Engine;
+import dev.herald.core.history.Recovery;
 import dev.herald.netty.NettyTransport;
 import dev.herald.netty.backend.TextPortStats;
 import dev.herald.netty.http.HttpStats;
@@ -83,6 +85,57 @@ final class ServerMetrics implements AutoCloseable {
     /** Receives push-to-write latencies in nanoseconds (see {@link WebSocketStats}). */
     LongConsumer writeLatency() {
         return nanos -> writeLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Binds the meters of history and of {@code herald.v1} clients. */
+    void bindHistory(Engine engine, WebSocketStats webSocket) {
+        Gauge.builder("herald.history.streams", engine, e -> e.historyStats().streams())
+                .description("Streams whose position (epoch, offset) is remembered")
+                .register(registry);
+        Gauge.builder("herald.history.messages", engine, e -> e.historyStats().publications())
+                .description("Messages kept in history")
+                .register(registry);
+        Gauge.builder("herald.history.kept", engine, e -> e.historyStats().bytes())
+                .description("What the kept messages cost history.max-bytes (payload + 128 bytes each)")
+                .baseUnit("bytes")
+                .register(registry);
+        FunctionCounter.builder(
+                        "herald.history.appended", engine, e -> e.historyStats().appended())
+                .description("Messages given a position in a stream")
+                .register(registry);
+        FunctionCounter.builder(
+                        "herald.history.dropped", engine, e -> e.historyStats().evicted())
+                .description(
+                        "Kept messages dropped: evicted for history.size or history.max-bytes, expired at history.ttl")
+                .tag("reason", "evicted")
+                .register(registry);
+        FunctionCounter.builder(
+                        "herald.history.dropped", engine, e -> e.historyStats().expired())
+                .description(
+                        "Kept messages dropped: evicted for history.size or history.max-bytes, expired at history.ttl")
+                .tag("reason", "expired")
+                .register(registry);
+        FunctionCounter.builder(
+                        "herald.history.forgotten",
+                        engine,
+                        e -> e.historyStats().forgotten())
+                .description("Streams whose position was forgotten (history.meta-ttl, history.max-streams)")
+                .register(registry);
+        for (Recovery.Kind kind : Recovery.Kind.values()) {
+            FunctionCounter.builder(
+                            "herald.resumes",
+                            webSocket,
+                            stats -> stats.recoveries().get(kind))
+                    .description("Streams answered in herald.v1 hellos, by answer")
+                    .tag("answer", kind.wireName())
+                    .register(registry);
+        }
+        FunctionCounter.builder("herald.acks", webSocket, WebSocketStats::acks)
+                .description("herald.v1 acks received")
+                .register(registry);
+        FunctionCounter.builder("herald.invalid.client.messages", webSocket, WebSocketStats::invalidMessages)
+                .description("herald.v1 client messages refused (error answer, or close 4502)")
+                .register(registry);
     }
 
     /** Binds the meters to the server's counters. */

@@ -7,6 +7,11 @@ import dev.herald.core.Message;
 import dev.herald.core.Page;
 import dev.herald.core.PushResult;
 import dev.herald.core.Target;
+import dev.herald.core.history.HistoryConfig;
+import dev.herald.core.history.HistoryStats;
+import dev.herald.core.history.HistoryWindow;
+import dev.herald.core.history.StreamPosition;
+import dev.herald.core.history.StreamStore;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +26,26 @@ import java.util.concurrent.CompletionStage;
  */
 public interface Engine extends AutoCloseable {
 
-    /** Delivers a message to every connection the target names, on every node, once each. */
+    /**
+     * Gives a message its position in the stream of each part of the target (each uid, each group,
+     * everyone), keeps it where the stream keeps history, and delivers it to every connection the
+     * target names, on every node, once each: a connection named by several parts gets it through the
+     * first of them, in the order uids, groups, everyone.
+     */
     CompletionStage<PushResult> publish(Target target, Message message);
+
+    /**
+     * A stream's position and kept publications after {@code since} (see {@link StreamStore#read}), for
+     * a client that comes back. Read after the client's connection was bound, so that what is published
+     * after the read reaches it live.
+     */
+    CompletionStage<HistoryWindow> history(String stream, StreamPosition since, int limit);
+
+    /** What history holds, for {@code /stats} and {@code /metrics}. */
+    HistoryStats historyStats();
+
+    /** The history limits in force ({@code history.*}). */
+    HistoryConfig historyConfig();
 
     /** Which of the uids have a connection anywhere, in the order given. */
     CompletionStage<Map<String, Boolean>> online(Collection<String> uids);
@@ -54,6 +77,12 @@ public interface Engine extends AutoCloseable {
 
     /** Closes the connections a kick names, on every node; completes with how many. */
     CompletionStage<Integer> kick(Kick kick);
+
+    /**
+     * Drops what history no longer keeps (expired messages, forgotten streams); the server calls it every
+     * few seconds from a thread of its own. An engine whose store expires by itself does nothing.
+     */
+    default void sweep(long nowMillis) {}
 
     /** A short name for logs and status ("memory", "redis"). */
     String name();

@@ -7,31 +7,131 @@ import dev.herald.core.Kick;
 import dev.herald.core.Message;
 import dev.herald.core.Page;
 import dev.herald.core.PushResult;
+import dev.herald.core.Reach;
+import dev.herald.core.SessionId;
 import dev.herald.core.Target;
+import dev.herald.core.history.HistoryConfig;
+import dev.herald.core.history.HistoryStats;
+import dev.herald.core.history.HistoryWindow;
+import dev.herald.core.history.MemoryStreamStore;
+import dev.herald.core.history.Publication;
+import dev.herald.core.history.StreamPosition;
+import dev.herald.core.history.StreamStore;
+import dev.herald.core.history.Streams;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-/** The single-node engine: every call is answered by the local {@link Hub}, complete when it returns. */
+/**
+ * The single-node engine: every call is answered by the local {@link Hub} and a {@link StreamStore},
+ * complete when it returns.
+ */
 public final class MemoryEngine implements Engine {
 
     private final Hub hub;
+    private final StreamStore streams;
 
+    /** The delivery of a push to one uid: a constant, so that the seed's push allocates no lambda. */
+    private final StreamStore.Delivery<Target, PushResult> toOneUid;
+
+    /** The delivery of one part of any other push. */
+    private static final StreamStore.Delivery<Fanout, Void> TO_PART = (publication, fanout) -> {
+        fanout.deliver(publication);
+        return null;
+    };
+
+    /** A hub whose streams keep the default history ({@link HistoryConfig#DEFAULTS}) in memory. */
     public MemoryEngine(Hub hub) {
+        this(hub, new MemoryStreamStore(HistoryConfig.DEFAULTS));
+    }
+
+    public MemoryEngine(Hub hub, StreamStore streams) {
         this.hub = hub;
+        this.streams = streams;
+        this.toOneUid = (publication, target) -> {
+            int reached = hub.deliverToUid(target.singleUid(), publication, Set.of());
+            return PushResult.of(reached, reached > 0 ? 1 : 0);
+        };
     }
 
     @Override
     public CompletionStage<PushResult> publish(Target target, Message message) {
         // Without a supplier: this runs once per push.
         try {
-            return completed(hub.deliver(target, message));
+            if (target.isSingleUid()) {
+                return completed(
+                        streams.append(Streams.ofUid(target.singleUid()), message, Set.of(), target, toOneUid));
+            }
+            Fanout fanout = new Fanout(hub, target);
+            for (String uid : target.uids()) {
+                fanout.uid = uid;
+                streams.append(Streams.ofUid(uid), message, target.exceptUids(), fanout, TO_PART);
+            }
+            fanout.uid = null;
+            for (String group : target.groups()) {
+                fanout.group = group;
+                streams.append(Streams.ofGroup(group), message, target.exceptUids(), fanout, TO_PART);
+            }
+            fanout.group = null;
+            if (target.toAll()) {
+                streams.append(Streams.ALL, message, target.exceptUids(), fanout, TO_PART);
+            }
+            return completed(fanout.reach.result());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** One push's delivery, part by part: which part is being appended, and what the push reached. */
+    private static final class Fanout {
+        final Hub hub;
+        final Reach reach;
+        final Set<SessionId> exceptSessions;
+        String uid;
+        String group;
+
+        Fanout(Hub hub, Target target) {
+            this.hub = hub;
+            int parts = target.uids().size() + target.groups().size() + (target.toAll() ? 1 : 0);
+            this.reach = new Reach(parts);
+            this.exceptSessions = SessionId.parseAll(target.exceptSessions());
+        }
+
+        void deliver(Publication publication) {
+            if (uid != null) {
+                if (reach.takes(uid, publication)) {
+                    reach.add(hub.deliverToUid(uid, publication, exceptSessions));
+                }
+            } else if (group != null) {
+                hub.deliverToGroup(group, publication, exceptSessions, reach);
+            } else {
+                hub.deliverToAll(publication, exceptSessions, reach);
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<HistoryWindow> history(String stream, StreamPosition since, int limit) {
+        return now(() -> streams.read(stream, since, limit));
+    }
+
+    @Override
+    public HistoryStats historyStats() {
+        return streams.stats();
+    }
+
+    @Override
+    public HistoryConfig historyConfig() {
+        return streams.config();
+    }
+
+    @Override
+    public void sweep(long nowMillis) {
+        streams.sweep(nowMillis);
     }
 
     @Override

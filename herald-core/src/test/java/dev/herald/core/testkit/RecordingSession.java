@@ -3,9 +3,9 @@ package dev.herald.core.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.core.CloseReason;
-import dev.herald.core.Message;
 import dev.herald.core.Session;
 import dev.herald.core.SessionId;
+import dev.herald.core.history.Publication;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,7 +17,7 @@ public final class RecordingSession implements Session {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final SessionId id = SessionId.next();
-    private final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Publication> messages = new LinkedBlockingQueue<>();
     private volatile CloseReason closeReason;
     private volatile String closeText;
 
@@ -27,11 +27,11 @@ public final class RecordingSession implements Session {
     }
 
     @Override
-    public boolean send(Message message) {
+    public boolean send(Publication publication) {
         if (closeReason != null) {
             return false;
         }
-        messages.add(message);
+        messages.add(publication);
         return true;
     }
 
@@ -53,12 +53,17 @@ public final class RecordingSession implements Session {
 
     /** The next message as text, waiting up to 10 s. */
     public String awaitMessage() {
+        return awaitPublication().message().text();
+    }
+
+    /** The next publication, waiting up to 10 s. */
+    public Publication awaitPublication() {
         try {
-            Message message = messages.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(message)
+            Publication publication = messages.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(publication)
                     .as("message within %s on session %s", TIMEOUT, id)
                     .isNotNull();
-            return message.text();
+            return publication;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * fragmented or not, control frames between fragments, permessage-deflate when negotiated) and runs the
  * seed's protocol on them: the first message is the uid; later ones are counted and ignored, except,
  * with {@code websocket.client-groups}, the text messages {@code join <group>} and {@code leave <group>}
- * ({@link GroupRequest}). Pings are answered, close frames echoed.
+ * ({@link GroupRequest}); or, when the client negotiated the subprotocol {@code herald.v1}, that
+ * protocol ({@link PositionedProtocol}). Pings are answered, close frames echoed.
  *
  * <p>One handler instead of Netty's frame decoder, UTF-8 validator, protocol handler and aggregator:
  * each handler costs every connection its context and its state for as long as the connection lives,
@@ -59,6 +60,8 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
     private SessionSweeper sweeper;
     private WebSocketSession session;
     private String uid;
+    /** The {@code herald.v1} protocol, when the client negotiated it; {@code null}: the seed's. */
+    private PositionedProtocol positioned;
 
     /** Whether the handshake is done: bytes are frames from now on. */
     private boolean upgraded;
@@ -113,10 +116,13 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
      * WebSocketUpgradeHandler} on the event loop before it writes the {@code 101} response.
      *
      * @param compressed whether permessage-deflate was negotiated; {@code contextPerMessage}: with
-     *     {@code client_no_context_takeover}
+     *     {@code client_no_context_takeover}; {@code heraldV1}: the client speaks {@code herald.v1}
      */
-    void upgrading(boolean compressed, boolean contextPerMessage) {
+    void upgrading(boolean compressed, boolean contextPerMessage, boolean heraldV1) {
         upgraded = true;
+        if (heraldV1) {
+            positioned = new PositionedProtocol(services, config, session);
+        }
         deflate = compressed;
         inflatePerMessage = contextPerMessage;
     }
@@ -321,6 +327,17 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         }
         WebSocketStats stats = services.stats();
         stats.framesReceived.increment();
+        if (positioned != null) {
+            if (session.isClosing()) {
+                stats.framesIgnored.increment();
+            } else if (opcode == TEXT) {
+                positioned.message(content);
+                uid = positioned.uid();
+            } else {
+                positioned.binary();
+            }
+            return;
+        }
         if (session.bound && !session.isClosing() && config.clientGroups() && opcode == TEXT) {
             GroupRequest request = GroupRequest.parse(new String(content, StandardCharsets.UTF_8));
             if (request != null) {
@@ -407,7 +424,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         ApiError refusal = request.refusal(services.maxGroupBytes().getAsInt());
         if (refusal != null) {
             log.debug("refused group request session={} uid={}: {}", session.id(), uid, refusal.message());
-            session.send(Message.ofUtf8(CommandReplies.error(refusal)));
+            session.sendMessage(Message.ofUtf8(CommandReplies.error(refusal)));
             return;
         }
         List<String> uids = List.of(uid);
@@ -418,7 +435,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
             if (failure != null) {
                 log.warn(
                         "group request failed session={} uid={} group={}", session.id(), uid, request.group(), failure);
-                session.send(Message.ofUtf8(CommandReplies.error(
+                session.sendMessage(Message.ofUtf8(CommandReplies.error(
                         new ApiError(ApiError.INTERNAL, (request.join() ? "join" : "leave") + " failed", null))));
             } else {
                 log.trace(

@@ -2,6 +2,7 @@ package dev.herald.netty.websocket;
 
 import dev.herald.core.Encoding;
 import dev.herald.core.Message;
+import dev.herald.protocol.client.ClientJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -34,6 +35,21 @@ public final class WebSocketFrames {
     /** An empty ping (RFC 6455 §5.5.2), shared by every connection; write {@code PING.duplicate()}. */
     static final ByteBuf PING = Unpooled.unreleasableBuffer(
             Unpooled.directBuffer(2).writeByte(0x89).writeByte(0).asReadOnly());
+
+    /** A {@code herald.v1} ping, {@code {"t":"ping"}} in a text frame, shared; write {@code V1_PING.duplicate()}. */
+    static final ByteBuf V1_PING = textFrame(ClientJson.ping());
+
+    /** A small text frame of the server's own, shared and unreleasable; write {@code duplicate()}s of it. */
+    private static ByteBuf textFrame(byte[] payload) {
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("a constant frame of " + payload.length + " bytes");
+        }
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(2 + payload.length)
+                .writeByte(0x81)
+                .writeByte(payload.length)
+                .writeBytes(payload)
+                .asReadOnly());
+    }
 
     /** The longest payload of a control frame (RFC 6455 §5.5). */
     static final int MAX_CONTROL_PAYLOAD = 125;

@@ -5,6 +5,8 @@ import dev.herald.core.Encoding;
 import dev.herald.core.Message;
 import dev.herald.core.Session;
 import dev.herald.core.SessionId;
+import dev.herald.core.history.Publication;
+import dev.herald.core.history.Subscriber;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -55,6 +57,11 @@ public final class WebSocketSession implements Session {
     private volatile long queued;
     /** The shared frame form this connection receives: plain, or deflated if it negotiated compression. */
     private volatile Encoding<ByteBuf> frames = WebSocketFrames.TEXT;
+
+    /** The positions of a {@code herald.v1} connection; {@code null} for the seed's protocol. */
+    private volatile Subscriber subscriber;
+    /** Whether the connection negotiated {@code herald.v1} (pings are then its JSON pings). */
+    boolean v1;
 
     /** The outbox of this channel's event loop: sends from any thread go through it. */
     private final LoopOutbox outbox;
@@ -159,7 +166,26 @@ public final class WebSocketSession implements Session {
     }
 
     @Override
-    public boolean send(Message message) {
+    public boolean send(Publication publication) {
+        Subscriber positioned = subscriber;
+        return positioned != null ? positioned.offer(publication) : sendMessage(publication.message());
+    }
+
+    /**
+     * From now on this connection speaks {@code herald.v1}: publications go through the subscriber,
+     * which writes them as {@code msg} envelopes ({@link #sendMessage}). Set before the connection is
+     * bound.
+     */
+    void positioned(Subscriber subscriber) {
+        this.subscriber = subscriber;
+    }
+
+    boolean isPositioned() {
+        return subscriber != null;
+    }
+
+    /** Queues a message's bytes as one text frame: a seed push, or a protocol message already encoded. */
+    boolean sendMessage(Message message) {
         if (closing != 0 || !channel.isActive()) {
             return false;
         }
@@ -277,7 +303,7 @@ public final class WebSocketSession implements Session {
             if (mayPing
                     && now - lastReadAt >= pingIntervalMillis - pingIntervalMillis * pingSpread / PING_SPREAD_SCALE) {
                 pingSentAt = now;
-                writeNow(WebSocketFrames.PING.duplicate(), null);
+                writeNow(v1 ? WebSocketFrames.V1_PING.duplicate() : WebSocketFrames.PING.duplicate(), null);
                 rawWriter.flush();
                 return true;
             }

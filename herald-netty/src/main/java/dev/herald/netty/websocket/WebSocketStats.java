@@ -1,6 +1,7 @@
 package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
+import dev.herald.core.history.Recovery;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,6 +19,10 @@ public final class WebSocketStats {
     final LongAdder framesReceived = new LongAdder();
     final LongAdder framesIgnored = new LongAdder();
     final LongAdder paused = new LongAdder();
+    final LongAdder acks = new LongAdder();
+    final LongAdder resumes = new LongAdder();
+    final LongAdder invalidMessages = new LongAdder();
+    private final EnumMap<Recovery.Kind, LongAdder> recoveries = new EnumMap<>(Recovery.Kind.class);
     private final EnumMap<CloseReason, LongAdder> serverCloses = new EnumMap<>(CloseReason.class);
     private final LongConsumer writeLatency;
     private final int sampleEvery;
@@ -44,6 +49,35 @@ public final class WebSocketStats {
         for (CloseReason reason : CloseReason.values()) {
             serverCloses.put(reason, new LongAdder());
         }
+        for (Recovery.Kind kind : Recovery.Kind.values()) {
+            recoveries.put(kind, new LongAdder());
+        }
+    }
+
+    /** {@code herald.v1} hellos answered (connections bound and resumed). */
+    public long resumes() {
+        return resumes.sum();
+    }
+
+    /** {@code herald.v1} acks received. */
+    public long acks() {
+        return acks.sum();
+    }
+
+    /** {@code herald.v1} messages refused (answered with an error, or closed with 4502). */
+    public long invalidMessages() {
+        return invalidMessages.sum();
+    }
+
+    /** Streams answered in hellos, by answer (new, recovered, gap, reset). */
+    public Map<Recovery.Kind, Long> recoveries() {
+        EnumMap<Recovery.Kind, Long> copy = new EnumMap<>(Recovery.Kind.class);
+        recoveries.forEach((kind, count) -> copy.put(kind, count.sum()));
+        return copy;
+    }
+
+    void recovered(Recovery.Kind kind) {
+        recoveries.get(kind).increment();
     }
 
     /** Data frames (text, binary, after reassembly) received from clients. */

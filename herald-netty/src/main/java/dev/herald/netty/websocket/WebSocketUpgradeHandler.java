@@ -1,5 +1,6 @@
 package dev.herald.netty.websocket;
 
+import dev.herald.protocol.client.ClientJson;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -64,9 +65,15 @@ final class WebSocketUpgradeHandler extends SimpleChannelInboundHandler<FullHttp
                 response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, headerValue(deflate));
             }
         }
+        boolean heraldV1 = offersHeraldV1(request);
+        if (heraldV1) {
+            response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, ClientJson.SUBPROTOCOL);
+        }
         // From here on the client's bytes are frames, even those that arrive before the 101 is written.
         client.upgrading(
-                deflate != null, deflate != null && deflate.parameters().containsKey(CLIENT_NO_CONTEXT_TAKEOVER));
+                deflate != null,
+                deflate != null && deflate.parameters().containsKey(CLIENT_NO_CONTEXT_TAKEOVER),
+                heraldV1);
         ctx.writeAndFlush(response).addListener(written -> {
             if (!written.isSuccess()) {
                 log.debug(
@@ -104,6 +111,22 @@ final class WebSocketUpgradeHandler extends SimpleChannelInboundHandler<FullHttp
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the client offers the subprotocol {@code herald.v1} ({@code Sec-WebSocket-Protocol}, a
+     * comma-separated list, in one header or several). Other subprotocols are not answered: a client
+     * that offers only those gets the seed's protocol and no {@code Sec-WebSocket-Protocol} header.
+     */
+    static boolean offersHeraldV1(FullHttpRequest request) {
+        for (String offers : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String offer : offers.split(",")) {
+                if (offer.strip().equals(ClientJson.SUBPROTOCOL)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** An extension and its parameters as a {@code Sec-WebSocket-Extensions} value. */

@@ -39,6 +39,22 @@ class BackendCommandHandlerTest {
             return "deferred";
         }
 
+        @Override
+        public CompletionStage<dev.herald.core.history.HistoryWindow> history(
+                String stream, dev.herald.core.history.StreamPosition since, int limit) {
+            return unused();
+        }
+
+        @Override
+        public dev.herald.core.history.HistoryStats historyStats() {
+            return new dev.herald.core.history.HistoryStats(0, 0, 0, 0, 0, 0, 0);
+        }
+
+        @Override
+        public dev.herald.core.history.HistoryConfig historyConfig() {
+            return dev.herald.core.history.HistoryConfig.DEFAULTS;
+        }
+
         private static <T> CompletionStage<T> unused() {
             return CompletableFuture.failedFuture(new UnsupportedOperationException());
         }

@@ -76,7 +76,7 @@ class WebSocketSessionTest {
             WebSocketStats stats = new WebSocketStats();
             WebSocketSession session = new WebSocketSession(channel, stats, 0, new LoopOutbox(channel.eventLoop()));
             session.handshaken(channel, WebSocketFrames.TEXT);
-            assertThat(session.send(Message.ofText("late"))).isFalse();
+            assertThat(session.sendMessage(Message.ofText("late"))).isFalse();
             assertThat(stats.serverCloses().get(CloseReason.SLOW)).isZero();
             assertThat(session.isClosing()).isFalse();
         } finally {
@@ -99,7 +99,7 @@ class WebSocketSessionTest {
         Message message = Message.ofText("x".repeat(98)); // a 100-byte frame
 
         int accepted = 0;
-        while (accepted <= 100 && session.send(message)) {
+        while (accepted <= 100 && session.sendMessage(message)) {
             accepted++;
         }
 
@@ -154,7 +154,7 @@ class WebSocketSessionTest {
 
         for (int round = 0; round < 5; round++) {
             for (int i = 0; i < 9; i++) {
-                assertThat(session.send(message)).isTrue();
+                assertThat(session.sendMessage(message)).isTrue();
             }
             channel.runPendingTasks(); // the loop writes and flushes: the queue is empty again
             assertThat(channel.outboundMessages()).hasSize(9 * (round + 1));
@@ -190,8 +190,8 @@ class WebSocketSessionTest {
                 new WebSocketSession(channel, new WebSocketStats(), 0, new LoopOutbox(channel.eventLoop()));
         session.handshaken(channel.pipeline().lastContext(), WebSocketFrames.TEXT);
 
-        assertThat(session.send(Message.ofText("now"))).isTrue();
-        assertThat(session.send(Message.ofText("and now"))).isTrue();
+        assertThat(session.sendMessage(Message.ofText("now"))).isTrue();
+        assertThat(session.sendMessage(Message.ofText("and now"))).isTrue();
 
         assertThat(writes).as("written at once").hasSize(2);
         assertThat(flushes[0]).as("not flushed yet").isZero();
@@ -215,9 +215,9 @@ class WebSocketSessionTest {
         WebSocketSession session = new WebSocketSession(channel, new WebSocketStats(), 0, outbox);
         session.handshaken(channel, WebSocketFrames.TEXT);
 
-        assertThat(session.send(Message.ofText("first"))).isTrue(); // from another thread: queued
+        assertThat(session.sendMessage(Message.ofText("first"))).isTrue(); // from another thread: queued
         onLoop[0] = true;
-        assertThat(session.send(Message.ofText("second"))).isTrue();
+        assertThat(session.sendMessage(Message.ofText("second"))).isTrue();
         assertThat(channel.outboundMessages())
                 .as("nothing overtakes the queued frame")
                 .isEmpty();

@@ -1,0 +1,50 @@
+package dev.herald.core.history;
+
+import dev.herald.core.Message;
+import java.util.Set;
+
+/**
+ * Where streams keep their positions and messages: {@link MemoryStreamStore} in this process; a
+ * durable store on disk and a Redis store for a cluster behind the same calls.
+ *
+ * <p>Thread-safe. {@link #append} runs its delivery while no other append to the same stream can run,
+ * so that every connection sees a stream's messages in offset order, and a client that reads the stream
+ * ({@link #read}) after it was bound misses nothing: a message is either in what it read, or is
+ * delivered to it live after the read.
+ */
+public interface StreamStore extends AutoCloseable {
+
+    /** Runs a publication's live delivery inside {@link #append}; a constant, so that a push allocates none. */
+    @FunctionalInterface
+    interface Delivery<C, R> {
+        R deliver(Publication publication, C context);
+    }
+
+    /**
+     * Gives a message the next position in a stream, keeps it if the stream keeps history, and runs
+     * {@code delivery} with it before any later message of the stream is appended.
+     *
+     * @param exceptUids uids that never receive it (kept with it, for replays)
+     * @return what {@code delivery} returned
+     */
+    <C, R> R append(String stream, Message message, Set<String> exceptUids, C context, Delivery<C, R> delivery);
+
+    /**
+     * A stream's position and its kept publications after {@code since} (all kept ones if {@code since}
+     * is {@code null}, names another epoch or an offset past the stream's last): at most {@code limit},
+     * the newest of them.
+     */
+    HistoryWindow read(String stream, StreamPosition since, int limit);
+
+    /** Drops expired messages and forgotten streams; the server calls it every few seconds. */
+    void sweep(long nowMillis);
+
+    /** Sizes and counters, for {@code /stats} and {@code /metrics}. */
+    HistoryStats stats();
+
+    /** The limits this store keeps. */
+    HistoryConfig config();
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,174 @@
+package dev.herald.core.history;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The stream positions of one connection that speaks a positioned protocol ({@code herald.v1}): what
+ * it was last sent on each stream, so that every frame names its previous offset, nothing is sent
+ * twice and nothing out of order, also while a resume replays history and live messages keep coming.
+ *
+ * <p>A subscriber starts by holding live publications back; {@link #resume} writes the answer to the
+ * client's hello, replays what each stream's {@link Recovery} carries, then what was held back (minus
+ * what the replay already sent), and from then on writes live publications as they come.
+ *
+ * <p>Thread-safe: publications arrive from any thread; one monitor orders them.
+ */
+public final class Subscriber {
+
+    /** Live publications held back at most while a resume runs; more closes the connection as slow. */
+    public static final int MAX_HELD = 10_000;
+
+    /** Where a subscriber's frames go: the transport encodes and queues them. */
+    public interface Sink {
+
+        /**
+         * Queues a publication with the offset of the previous one this connection got, or was told about,
+         * on the same stream (0: none).
+         *
+         * @return whether it was queued ({@code false}: the connection is closed or closing)
+         */
+        boolean write(Publication publication, long previousOffset);
+
+        /** Queues the answer to the client's hello, before any publication. */
+        void welcome(List<Recovery> answers);
+
+        /** Too much arrived while the resume ran: the transport closes the connection as slow. */
+        void overflow();
+    }
+
+    private static final class Cursor {
+        String epoch;
+        long offset;
+        /** The epoch this cursor left: publications of it that come late are stale. */
+        String retired;
+        /** Set from a resume's answer: while the held ones drain, another epoch is older than the answer. */
+        boolean answered;
+
+        Cursor(String epoch, long offset) {
+            this.epoch = epoch;
+            this.offset = offset;
+        }
+    }
+
+    private final String uid;
+    private final Sink sink;
+    private final HashMap<String, Cursor> cursors = new HashMap<>(4);
+    /** Live publications held back until the resume is done; {@code null} once live. */
+    private ArrayList<Publication> held = new ArrayList<>();
+
+    private boolean overflowed;
+
+    public Subscriber(String uid, Sink sink) {
+        this.uid = Objects.requireNonNull(uid, "uid");
+        this.sink = Objects.requireNonNull(sink, "sink");
+    }
+
+    public String uid() {
+        return uid;
+    }
+
+    /**
+     * A live publication for this connection, from any thread.
+     *
+     * @return whether the connection has it or will have it (also when it had it already)
+     */
+    public boolean offer(Publication publication) {
+        synchronized (this) {
+            if (held == null) {
+                return send(publication);
+            }
+            if (overflowed) {
+                return false;
+            }
+            if (held.size() < MAX_HELD) {
+                held.add(publication);
+                return true;
+            }
+            overflowed = true;
+        }
+        sink.overflow();
+        return false;
+    }
+
+    /**
+     * Answers the hello and goes live: the answers, each stream's replay, then what arrived meanwhile.
+     * Called once, after the connection was bound (so that nothing published after the reads is missed).
+     */
+    public void resume(List<Recovery> answers) {
+        synchronized (this) {
+            if (held == null) {
+                throw new IllegalStateException("resumed twice");
+            }
+            sink.welcome(answers);
+            for (Recovery answer : answers) {
+                if (answer.epoch() != null) {
+                    Cursor cursor = new Cursor(answer.epoch(), answer.from());
+                    cursor.answered = true;
+                    cursors.put(answer.stream(), cursor);
+                }
+            }
+            for (Recovery answer : answers) {
+                for (Publication publication : answer.replay()) {
+                    send(publication);
+                }
+            }
+            List<Publication> meanwhile = held;
+            held = null;
+            if (!overflowed) {
+                // Held ones of another epoch than an answer's were published before the stream lost its
+                // history (the answer was read after): stale, dropped. (A stream forgotten between the
+                // read and this point would lose its newest ones here; the client then sees the new
+                // epoch with its next message, never a silent jump.)
+                for (Publication publication : meanwhile) {
+                    Cursor cursor = cursors.get(publication.stream());
+                    if (cursor == null || !cursor.answered || cursor.epoch.equals(publication.epoch())) {
+                        send(publication);
+                    }
+                }
+            }
+            for (Cursor cursor : cursors.values()) {
+                cursor.answered = false;
+            }
+        }
+    }
+
+    /** Writes a publication unless the connection had it; on the monitor. */
+    private boolean send(Publication publication) {
+        if (!publication.isFor(uid)) {
+            return false;
+        }
+        Cursor cursor = cursors.get(publication.stream());
+        long previous;
+        if (cursor == null) {
+            cursors.put(publication.stream(), new Cursor(publication.epoch(), publication.offset()));
+            previous = 0;
+        } else if (!cursor.epoch.equals(publication.epoch())) {
+            if (publication.epoch().equals(cursor.retired)) {
+                return true; // of the epoch this connection left: a late delivery racing the new epoch's
+            }
+            // The stream lost its history while this connection was live: the client sees the new epoch.
+            cursor.retired = cursor.epoch;
+            cursor.epoch = publication.epoch();
+            cursor.offset = publication.offset();
+            previous = 0;
+        } else if (publication.offset() <= cursor.offset) {
+            return true; // sent already, by the replay
+        } else {
+            previous = cursor.offset;
+            cursor.offset = publication.offset();
+        }
+        return sink.write(publication, previous);
+    }
+
+    /** The last position sent on each stream. */
+    public synchronized Map<String, StreamPosition> positions() {
+        Map<String, StreamPosition> positions = new LinkedHashMap<>();
+        cursors.forEach((stream, cursor) -> positions.put(stream, new StreamPosition(cursor.epoch, cursor.offset)));
+        return positions;
+    }
+}
