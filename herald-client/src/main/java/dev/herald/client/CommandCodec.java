@@ -65,6 +65,15 @@ final class CommandCodec {
             }
         }
         putData(params, push.data(), push.isRawJson());
+        if (push.ttl() != null) {
+            params.put("ttl", push.ttl().toSeconds());
+        }
+        if (push.id() != null) {
+            params.put("id", push.id());
+        }
+        if (push.key() != null) {
+            params.put("key", push.key());
+        }
         return params;
     }
 
@@ -153,7 +162,12 @@ final class CommandCodec {
     // ---- replies
 
     static PushResult pushResult(JsonNode reply) {
-        return new PushResult((int) number(reply, "connections"), (int) number(reply, "uids"));
+        return new PushResult(
+                (int) number(reply, "connections"),
+                (int) number(reply, "uids"),
+                reply.path("queued").asInt(0),
+                reply.path("dropped").asInt(0),
+                reply.path("duplicate").asBoolean(false));
     }
 
     static List<PushResult> pushResults(JsonNode reply) {

@@ -1,5 +1,6 @@
 package dev.herald.client;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -25,11 +26,62 @@ public final class Push {
     private final Target target;
     private final Object data;
     private final boolean rawJson;
+    private final Duration ttl;
+    private final String id;
+    private final String key;
 
     private Push(Target target, Object data, boolean rawJson) {
+        this(target, data, rawJson, null, null, null);
+    }
+
+    private Push(Target target, Object data, boolean rawJson, Duration ttl, String id, String key) {
         this.target = target;
         this.data = Objects.requireNonNull(data, "data");
         this.rawJson = rawJson;
+        this.ttl = ttl;
+        this.id = id;
+        this.key = key;
+    }
+
+    /**
+     * This push, waiting up to {@code ttl} (whole seconds; at most the server's {@code inbox.max-ttl}) in
+     * the inbox of each uid it names that has no connection, until a client of the uid acks it.
+     */
+    public Push ttl(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative: " + ttl);
+        }
+        return new Push(target, data, rawJson, ttl, id, key);
+    }
+
+    /**
+     * This push with an idempotency id: a retry with the same id and target within the server's {@code
+     * idempotency.window} gets the first push's result ({@link PushResult#duplicate()}) and is not
+     * delivered again.
+     */
+    public Push id(String id) {
+        return new Push(target, data, rawJson, ttl, Objects.requireNonNull(id, "id"), key);
+    }
+
+    /** This push with a latest-value key: it replaces older messages of the same key still kept. */
+    public Push key(String key) {
+        return new Push(target, data, rawJson, ttl, id, Objects.requireNonNull(key, "key"));
+    }
+
+    /** The ttl, or {@code null}: the server's {@code inbox.default-ttl}. */
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /** The idempotency id, or {@code null}. */
+    public String id() {
+        return id;
+    }
+
+    /** The latest-value key, or {@code null}. */
+    public String key() {
+        return key;
     }
 
     /** A target naming these uids. */
@@ -73,7 +125,8 @@ public final class Push {
 
     @Override
     public String toString() {
-        return "Push" + target + " data=" + data;
+        return "Push" + target + " data=" + data + (ttl == null ? "" : " ttl=" + ttl) + (id == null ? "" : " id=" + id)
+                + (key == null ? "" : " key=" + key);
     }
 
     /** Where a push goes: uids, groups or all, minus excluded uids and connections. Immutable. */

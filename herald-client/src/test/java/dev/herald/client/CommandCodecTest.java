@@ -45,6 +45,15 @@ class CommandCodecTest {
                         "{\"groups\":[\"g\"],\"data\":[1, 2]}"),
                 Arguments.of(
                         Named.of(
+                                "ttl, id and key",
+                                Push.toUids("a")
+                                        .data("shipped")
+                                        .ttl(java.time.Duration.ofHours(24))
+                                        .id("order-7")
+                                        .key("order:7")),
+                        "{\"uids\":[\"a\"],\"data\":\"shipped\",\"ttl\":86400,\"id\":\"order-7\",\"key\":\"order:7\"}"),
+                Arguments.of(
+                        Named.of(
                                 "a newline stays escaped: one Text-port line",
                                 Push.toUids("a").data("x\ny")),
                         "{\"uids\":[\"a\"],\"data\":\"x\\ny\"}"));

@@ -187,6 +187,16 @@ abstract class HeraldClientContract {
     }
 
     @Test
+    void aPushWithATtlWaitsForAnOfflineUidAndARetriedIdIsNotDeliveredTwice() {
+        Push push = Push.toUids("offline-uid")
+                .data("later")
+                .ttl(Duration.ofMinutes(5))
+                .id("once-1");
+        assertThat(client.push(push)).isEqualTo(new PushResult(0, 0, 1, 0, false));
+        assertThat(client.push(push)).isEqualTo(new PushResult(0, 0, 1, 0, true));
+    }
+
+    @Test
     void aBatchAnswersEachPushInOrder() {
         WebSocketRecorder alice = bind("alice");
         WebSocketRecorder bob = bind("bob");

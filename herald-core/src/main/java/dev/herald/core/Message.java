@@ -13,15 +13,25 @@ public final class Message extends Encodable {
 
     private final byte[] payload;
     private final long createdAt;
+    private final PushOptions options;
 
-    private Message(byte[] payload, long createdAt) {
+    private Message(byte[] payload, long createdAt, PushOptions options) {
         this.payload = payload;
         this.createdAt = createdAt;
+        this.options = options;
     }
 
     /** Wraps UTF-8 bytes. The caller gives up the array: it must never change afterwards. */
     public static Message ofUtf8(byte[] payload) {
-        return new Message(Objects.requireNonNull(payload, "payload"), System.nanoTime());
+        return new Message(Objects.requireNonNull(payload, "payload"), System.nanoTime(), PushOptions.NONE);
+    }
+
+    /** Wraps UTF-8 bytes pushed with options (ttl, id, key). The caller gives up the array. */
+    public static Message ofUtf8(byte[] payload, PushOptions options) {
+        return new Message(
+                Objects.requireNonNull(payload, "payload"),
+                System.nanoTime(),
+                Objects.requireNonNull(options, "options"));
     }
 
     /**
@@ -29,7 +39,7 @@ public final class Message extends Encodable {
      * created when the original was, so that its push-to-write latency counts from the push.
      */
     public static Message derived(byte[] payload, Message original) {
-        return new Message(Objects.requireNonNull(payload, "payload"), original.createdAt);
+        return new Message(Objects.requireNonNull(payload, "payload"), original.createdAt, original.options);
     }
 
     public static Message ofText(String text) {
@@ -43,6 +53,16 @@ public final class Message extends Encodable {
 
     public int size() {
         return payload.length;
+    }
+
+    /** What the backend asked of the push: ttl, id, key ({@link PushOptions#NONE} for a plain push). */
+    public PushOptions options() {
+        return options;
+    }
+
+    /** The push's latest-value key, or {@code null}. */
+    public String key() {
+        return options.key();
     }
 
     /**

@@ -14,6 +14,8 @@ public final class Reach {
     private final Set<String> reached;
     private int sessions;
     private int uids;
+    private int queued;
+    private int dropped;
 
     /** @param parts how many parts the push has; with one, no set of reached uids is kept */
     public Reach(int parts) {
@@ -37,11 +39,23 @@ public final class Reach {
         uids += connections > 0 ? 1 : 0;
     }
 
+    /**
+     * Counts a publication with a ttl that reached no connection of its uid: it waits in the uid's
+     * inbox, or found no room there.
+     */
+    public void offline(Publication publication) {
+        if (publication.waiting()) {
+            queued++;
+        } else if (publication.hasTtl()) {
+            dropped++;
+        }
+    }
+
     public int sessions() {
         return sessions;
     }
 
     public PushResult result() {
-        return PushResult.of(sessions, uids);
+        return PushResult.of(sessions, uids, queued, dropped);
     }
 }

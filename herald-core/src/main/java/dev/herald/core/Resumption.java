@@ -46,7 +46,10 @@ public final class Resumption {
         List<String> names = new ArrayList<>(streams);
         List<CompletableFuture<HistoryWindow>> reads = new ArrayList<>(names.size());
         for (String stream : names) {
-            reads.add(engine.history(stream, since.get(stream), limit).toCompletableFuture());
+            StreamPosition position = since.get(stream);
+            // Without a position the client gets what waits for it (its uid's inbox), not history.
+            reads.add((position == null ? engine.waiting(stream, limit) : engine.history(stream, position, limit))
+                    .toCompletableFuture());
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<Recovery> answers = new ArrayList<>(names.size());

@@ -48,6 +48,31 @@ public record Target(
         return !toAll && uids.isEmpty() && groups.isEmpty();
     }
 
+    /**
+     * The target as one text, the same for equal targets however their sets were built: uids, groups,
+     * everyone and exclusions, each sorted. Idempotency ids are scoped by it.
+     */
+    public String canonical() {
+        if (isSingleUid()) {
+            return "u:" + singleUid();
+        }
+        StringBuilder text = new StringBuilder();
+        uids.stream().sorted().forEach(uid -> text.append("u:").append(uid).append('\n'));
+        groups.stream()
+                .sorted()
+                .forEach(group -> text.append("g:").append(group).append('\n'));
+        if (toAll) {
+            text.append("*\n");
+        }
+        exceptUids.stream()
+                .sorted()
+                .forEach(uid -> text.append("-u:").append(uid).append('\n'));
+        exceptSessions.stream()
+                .sorted()
+                .forEach(id -> text.append("-c:").append(id).append('\n'));
+        return text.toString();
+    }
+
     /** The one uid of a {@linkplain #isSingleUid single-uid} target. */
     public String singleUid() {
         return uids.iterator().next();

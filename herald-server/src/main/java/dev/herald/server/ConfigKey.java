@@ -68,6 +68,10 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "Most messages each kept stream holds for clients that resume (0: no stream keeps any)."),
             new ConfigKey("history.ttl", "5m", "Age after which a kept message is dropped from history."),
             new ConfigKey(
+                    "history.uids",
+                    "v1",
+                    "Which uid streams keep history: v1 (once a herald.v1 client of the uid said hello), all, none."),
+            new ConfigKey(
                     "history.max-bytes",
                     "64MiB",
                     "Budget of all kept messages together (payload + 128 bytes each); past it the oldest go first, stream by stream."),
@@ -88,6 +92,35 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "history.meta-ttl",
                     "24h",
                     "How long a stream's position is remembered after its last message (at least history.ttl)."),
+            new ConfigKey(
+                    "inbox.default-ttl",
+                    "0s",
+                    "ttl of a push command that gives none: how long it waits for an offline uid (0s: online only)."),
+            new ConfigKey(
+                    "inbox.seed-ttl",
+                    "0s",
+                    "ttl of a seed line (the reply stays ok/fail); 0s: online only, as in the seed."),
+            new ConfigKey("inbox.max-ttl", "168h", "Longest ttl a push may ask for."),
+            new ConfigKey(
+                    "inbox.max-per-uid",
+                    "100",
+                    "Most messages waiting for one uid; a new one pushes out the oldest (0: no inbox)."),
+            new ConfigKey(
+                    "inbox.max-bytes",
+                    "64MiB",
+                    "Budget of all waiting messages (payload + 128 bytes each); past it a new one does not wait (reply: dropped)."),
+            new ConfigKey(
+                    "inbox.seed-clients",
+                    "false",
+                    "Send a seed client (no subprotocol) the messages waiting for its uid when it binds, as raw frames."),
+            new ConfigKey(
+                    "idempotency.window",
+                    "5m",
+                    "How long a push id is remembered: a retry with the same id and target gets the first result."),
+            new ConfigKey(
+                    "idempotency.max-ids",
+                    "100000",
+                    "Most push ids remembered; past it the oldest are forgotten first."),
             new ConfigKey("server.io-threads", "0", "Event-loop threads; 0 means one per processor."),
             new ConfigKey(
                     "server.shutdown-timeout", "10s", "How long stop drains connections before it forces the exit."),

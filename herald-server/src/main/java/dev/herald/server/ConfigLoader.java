@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.herald.core.history.HistoryConfig;
+import dev.herald.core.history.InboxConfig;
 import dev.herald.netty.backend.TextPortConfig;
 import dev.herald.netty.http.HttpConfig;
 import dev.herald.netty.websocket.WebSocketConfig;
@@ -147,11 +148,31 @@ public final class ConfigLoader {
                         v.bool("history.all"),
                         v.integer("history.max-replay"),
                         v.integer("history.max-streams"),
-                        v.duration("history.meta-ttl")));
+                        v.duration("history.meta-ttl"),
+                        switch (v.string("history.uids").toLowerCase(Locale.ROOT)) {
+                            case "v1" -> HistoryConfig.Uids.V1;
+                            case "all" -> HistoryConfig.Uids.ALL;
+                            case "none" -> HistoryConfig.Uids.NONE;
+                            default ->
+                                throw new ConfigException(
+                                        "history.uids: '" + v.string("history.uids") + "' is not v1, all or none");
+                        }));
+        InboxConfig inbox = section(
+                "inbox",
+                () -> new InboxConfig(
+                        v.duration("inbox.default-ttl"),
+                        v.duration("inbox.seed-ttl"),
+                        v.duration("inbox.max-ttl"),
+                        v.integer("inbox.max-per-uid"),
+                        v.size("inbox.max-bytes"),
+                        v.bool("inbox.seed-clients")));
+        IdempotencyConfig idempotency = section(
+                "idempotency",
+                () -> new IdempotencyConfig(v.duration("idempotency.window"), v.integer("idempotency.max-ids")));
         LogConfig log =
                 section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
         MetricsConfig metrics = section("metrics", () -> new MetricsConfig(v.integer("metrics.latency-sample-every")));
-        return new ServerConfig(websocket, text, http, api, history, server, log, metrics);
+        return new ServerConfig(websocket, text, http, api, history, inbox, idempotency, server, log, metrics);
     }
 
     private static <T> T section(String name, Supplier<T> build) {

@@ -4,8 +4,10 @@ import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
 import dev.herald.core.engine.Engine;
+import dev.herald.core.engine.IdempotencyIds;
 import dev.herald.core.engine.MemoryEngine;
 import dev.herald.core.history.HistoryStats;
+import dev.herald.core.history.InboxStats;
 import dev.herald.core.history.MemoryStreamStore;
 import dev.herald.netty.NettyTransport;
 import dev.herald.netty.backend.CommandExecutor;
@@ -23,6 +25,7 @@ import dev.herald.protocol.backend.CommandParser;
 import dev.herald.protocol.backend.CommandReplies;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -85,7 +88,12 @@ public final class HeraldServer implements AutoCloseable {
     private HeraldServer(LiveConfig config, Consumer<LogConfig> logging) {
         this.config = config;
         this.logging = logging;
-        this.engine = new MemoryEngine(hub, new MemoryStreamStore(config.get().history()));
+        ServerConfig started = config.get();
+        this.engine = new MemoryEngine(
+                hub,
+                new MemoryStreamStore(started.history(), started.inbox(), Clock.systemUTC()),
+                new IdempotencyIds(
+                        started.idempotency().window(), started.idempotency().maxIds(), Clock.systemUTC()));
         this.historySweeper = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "herald-history");
             thread.setDaemon(true);
@@ -110,7 +118,8 @@ public final class HeraldServer implements AutoCloseable {
                 c.websocket().maxUidBytes(),
                 c.api().maxGroupBytes(),
                 c.api().maxBatch(),
-                c.api().maxPage()));
+                c.api().maxPage(),
+                c.inbox().maxTtl().toSeconds()));
         this.executor = new CommandExecutor(pusher, this::stats);
         this.parser = new CommandParser(limits);
         this.textPort = new TextPortInitializer(pusher, executor, limits, config.view(ServerConfig::text), textStats);
@@ -293,6 +302,17 @@ public final class HeraldServer implements AutoCloseable {
         streams.put("expired", history.expired());
         streams.put("forgotten", history.forgotten());
         stats.put("history", streams);
+        streams.put("superseded", history.superseded());
+        InboxStats inboxStats = engine.inboxStats();
+        Map<String, Object> inbox = new LinkedHashMap<>();
+        inbox.put("waiting", inboxStats.waiting());
+        inbox.put("waitingBytes", inboxStats.bytes());
+        inbox.put("queued", inboxStats.queued());
+        inbox.put("refused", inboxStats.refused());
+        inbox.put("evicted", inboxStats.evicted());
+        inbox.put("expired", inboxStats.expired());
+        inbox.put("acked", inboxStats.acked());
+        stats.put("inbox", inbox);
         Map<String, Object> v1 = new LinkedHashMap<>();
         v1.put("hellos", webSocketStats.resumes());
         Map<String, Long> answers = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import dev.herald.core.history.HistoryConfig;
+import dev.herald.core.history.InboxConfig;
 import dev.herald.netty.backend.TextPortConfig;
 import dev.herald.netty.http.HttpConfig;
 import dev.herald.netty.websocket.WebSocketConfig;
@@ -12,6 +13,8 @@ public record ServerConfig(
         HttpConfig http,
         ApiConfig api,
         HistoryConfig history,
+        InboxConfig inbox,
+        IdempotencyConfig idempotency,
         ProcessConfig server,
         LogConfig log,
         MetricsConfig metrics) {}

@@ -3,6 +3,7 @@ package dev.herald.server;
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
 import dev.herald.core.engine.Engine;
+import dev.herald.core.history.InboxStats;
 import dev.herald.core.history.Recovery;
 import dev.herald.netty.NettyTransport;
 import dev.herald.netty.backend.TextPortStats;
@@ -121,6 +122,28 @@ final class ServerMetrics implements AutoCloseable {
                         e -> e.historyStats().forgotten())
                 .description("Streams whose position was forgotten (history.meta-ttl, history.max-streams)")
                 .register(registry);
+        Gauge.builder("herald.inbox.messages", engine, e -> e.inboxStats().waiting())
+                .description("Messages waiting in inboxes for an ack")
+                .register(registry);
+        Gauge.builder("herald.inbox.waiting", engine, e -> e.inboxStats().bytes())
+                .description("What the waiting messages cost inbox.max-bytes (payload + 128 bytes each)")
+                .baseUnit("bytes")
+                .register(registry);
+        inbox("queued", "Messages put in an inbox", engine, InboxStats::queued);
+        inbox(
+                "refused",
+                "Messages with a ttl that found inbox.max-bytes spent and did not wait",
+                engine,
+                InboxStats::refused);
+        inbox("evicted", "Waiting messages pushed out by a newer one (inbox.max-per-uid)", engine, InboxStats::evicted);
+        inbox("expired", "Waiting messages dropped at their ttl", engine, InboxStats::expired);
+        inbox("acked", "Waiting messages acked by a client", engine, InboxStats::acked);
+        FunctionCounter.builder(
+                        "herald.history.superseded",
+                        engine,
+                        e -> e.historyStats().superseded())
+                .description("Kept or waiting messages replaced by a newer one with the same key")
+                .register(registry);
         for (Recovery.Kind kind : Recovery.Kind.values()) {
             FunctionCounter.builder(
                             "herald.resumes",
@@ -135,6 +158,15 @@ final class ServerMetrics implements AutoCloseable {
                 .register(registry);
         FunctionCounter.builder("herald.invalid.client.messages", webSocket, WebSocketStats::invalidMessages)
                 .description("herald.v1 client messages refused (error answer, or close 4502)")
+                .register(registry);
+    }
+
+    /** One event of the inbox ({@code description} is for the reader of this code: Prometheus has one per name). */
+    private void inbox(String event, String description, Engine engine, ToDoubleFunction<InboxStats> count) {
+        FunctionCounter.builder("herald.inbox.events", engine, e -> count.applyAsDouble(e.inboxStats()))
+                .description("Inbox events: queued, refused (inbox.max-bytes spent), evicted (inbox.max-per-uid),"
+                        + " expired, acked")
+                .tag("event", event)
                 .register(registry);
     }
 

@@ -72,7 +72,8 @@ class HeraldV1IT {
         assertThat(welcome.path("ping").asLong()).isEqualTo(25);
         JsonNode own = welcome.path("streams").path("u:alice");
         assertThat(own.path("r").asText()).isEqualTo("new");
-        assertThat(own.path("e").isNull()).as("no message yet: no epoch").isTrue();
+        String epoch = own.path("e").asText();
+        assertThat(epoch).as("the uid's stream exists from its first hello on").isNotEmpty();
         assertThat(own.path("o").asLong()).isZero();
 
         assertThat(seedPush("alice", 1)).isEqualTo("ok");
@@ -85,7 +86,7 @@ class HeraldV1IT {
         assertThat(first.data()).as("the seed line, byte for byte").isEqualTo(line("alice", 1));
         assertThat(second.offset()).isEqualTo(2);
         assertThat(second.previous()).isEqualTo(1);
-        assertThat(second.epoch()).isEqualTo(first.epoch());
+        assertThat(second.epoch()).isEqualTo(first.epoch()).isEqualTo(epoch);
     }
 
     @Test
@@ -162,7 +163,7 @@ class HeraldV1IT {
 
     @Test
     void aPositionFromAnotherEpochIsAResetAndWhatIsKeptFollows() {
-        start();
+        start("history.uids", "all"); // kept before any client of the uid said hello
         seedPush("erin", 1);
         seedPush("erin", 2);
         HeraldV1Client client = connect(Map.of("u:erin", new Position("lost-epoch", 40)));
@@ -235,6 +236,26 @@ class HeraldV1IT {
         for (int i = 0; i < total; i++) {
             assertThat(received.get(i)).as("message %d", i).isEqualTo(i + 1L);
         }
+    }
+
+    @Test
+    void byDefaultAUidStreamKeepsHistoryOnlyOnceAHeraldV1ClientOfTheUidSaidHello() {
+        start();
+        seedPush("una", 1); // a seed-only uid so far: nothing kept
+        HeraldV1Client first = connect();
+        first.hello("una");
+        first.close();
+        await().until(() -> !server.hub().isOnline("una"));
+        seedPush("una", 2);
+
+        HeraldV1Client again = connect(
+                Map.of("u:una", new Position(first.positions().get("u:una").epoch(), 0)));
+        JsonNode answer = again.hello("una").path("streams").path("u:una");
+        assertThat(answer.path("r").asText()).isEqualTo("gap");
+        assertThat(answer.path("missed").toString())
+                .as("from before the first hello")
+                .isEqualTo("[[1,1]]");
+        assertThat(again.awaitMsg().data()).isEqualTo(line("una", 2));
     }
 
     @Test

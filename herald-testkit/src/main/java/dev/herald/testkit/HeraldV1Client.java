@@ -47,6 +47,7 @@ public final class HeraldV1Client implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private final Map<String, Position> positions = new LinkedHashMap<>();
     private volatile boolean answerPings = true;
+    private volatile boolean ended;
     private WebSocket socket;
 
     private HeraldV1Client(Map<String, Position> positions) {
@@ -125,6 +126,10 @@ public final class HeraldV1Client implements WebSocket.Listener, AutoCloseable {
     public Msg awaitMsg() {
         JsonNode json = awaitJson();
         assertThat(json.path("t").asText()).as("expected a msg, got %s", json).isEqualTo("msg");
+        return accept(json);
+    }
+
+    private Msg accept(JsonNode json) {
         Msg msg = new Msg(
                 json.path("s").asText(),
                 json.path("e").asText(),
@@ -145,6 +150,42 @@ public final class HeraldV1Client implements WebSocket.Listener, AutoCloseable {
             positions.put(msg.stream(), new Position(msg.epoch(), msg.offset()));
         }
         return msg;
+    }
+
+    /**
+     * The next {@code msg} within {@code timeout}, checked as {@link #awaitMsg} checks it; {@code null} if
+     * none came in time or the connection ended (then {@link #ended()} is true). Other messages are
+     * skipped. For tests where connections break on purpose.
+     */
+    public Msg pollMsg(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (!ended) {
+                Object event = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (event == null) {
+                    return null;
+                }
+                if (event instanceof Close || event instanceof Throwable) {
+                    ended = true;
+                    return null;
+                }
+                JsonNode json = JSON.readTree((String) event);
+                if (json.path("t").asText().equals("msg")) {
+                    return accept(json);
+                }
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the connection ended (a close frame or an error) while {@link #pollMsg} waited. */
+    public boolean ended() {
+        return ended;
     }
 
     /** The next {@code msg}s. */

@@ -10,6 +10,8 @@ import dev.herald.core.Target;
 import dev.herald.core.history.HistoryConfig;
 import dev.herald.core.history.HistoryStats;
 import dev.herald.core.history.HistoryWindow;
+import dev.herald.core.history.InboxConfig;
+import dev.herald.core.history.InboxStats;
 import dev.herald.core.history.StreamPosition;
 import dev.herald.core.history.StreamStore;
 import java.util.Collection;
@@ -41,11 +43,29 @@ public interface Engine extends AutoCloseable {
      */
     CompletionStage<HistoryWindow> history(String stream, StreamPosition since, int limit);
 
+    /**
+     * What waits in a uid stream's inbox, for a client that has no position in the stream (see {@link
+     * StreamStore#waiting}).
+     */
+    CompletionStage<HistoryWindow> waiting(String stream, int limit);
+
+    /**
+     * A client has every message of a stream up to {@code offset}: what waits in the inbox up to there
+     * is done (see {@link StreamStore#ack}).
+     */
+    CompletionStage<Integer> ack(String stream, String epoch, long offset);
+
     /** What history holds, for {@code /stats} and {@code /metrics}. */
     HistoryStats historyStats();
 
+    /** What the inboxes hold. */
+    InboxStats inboxStats();
+
     /** The history limits in force ({@code history.*}). */
     HistoryConfig historyConfig();
+
+    /** The inbox settings in force ({@code inbox.*}). */
+    InboxConfig inboxConfig();
 
     /** Which of the uids have a connection anywhere, in the order given. */
     CompletionStage<Map<String, Boolean>> online(Collection<String> uids);

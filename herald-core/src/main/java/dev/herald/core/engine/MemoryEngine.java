@@ -13,11 +13,14 @@ import dev.herald.core.Target;
 import dev.herald.core.history.HistoryConfig;
 import dev.herald.core.history.HistoryStats;
 import dev.herald.core.history.HistoryWindow;
+import dev.herald.core.history.InboxConfig;
+import dev.herald.core.history.InboxStats;
 import dev.herald.core.history.MemoryStreamStore;
 import dev.herald.core.history.Publication;
 import dev.herald.core.history.StreamPosition;
 import dev.herald.core.history.StreamStore;
 import dev.herald.core.history.Streams;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,7 @@ public final class MemoryEngine implements Engine {
 
     private final Hub hub;
     private final StreamStore streams;
+    private final IdempotencyIds ids;
 
     /** The delivery of a push to one uid: a constant, so that the seed's push allocates no lambda. */
     private final StreamStore.Delivery<Target, PushResult> toOneUid;
@@ -50,16 +54,47 @@ public final class MemoryEngine implements Engine {
     }
 
     public MemoryEngine(Hub hub, StreamStore streams) {
+        this(
+                hub,
+                streams,
+                new IdempotencyIds(IdempotencyIds.DEFAULT_WINDOW, IdempotencyIds.DEFAULT_MAX_IDS, Clock.systemUTC()));
+    }
+
+    public MemoryEngine(Hub hub, StreamStore streams, IdempotencyIds ids) {
         this.hub = hub;
         this.streams = streams;
+        this.ids = ids;
         this.toOneUid = (publication, target) -> {
             int reached = hub.deliverToUid(target.singleUid(), publication, Set.of());
+            if (reached == 0 && publication.hasTtl()) {
+                return publication.waiting() ? PushResult.of(0, 0, 1, 0) : PushResult.of(0, 0, 0, 1);
+            }
             return PushResult.of(reached, reached > 0 ? 1 : 0);
         };
     }
 
     @Override
     public CompletionStage<PushResult> publish(Target target, Message message) {
+        String id = message.options().id();
+        if (id == null) {
+            return publishOnce(target, message);
+        }
+        CompletableFuture<PushResult> result = new CompletableFuture<>();
+        CompletableFuture<PushResult> first = ids.claim(target.canonical(), id, result);
+        if (first != null) {
+            return first.thenApply(PushResult::asDuplicate);
+        }
+        publishOnce(target, message).whenComplete((reached, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(reached);
+            }
+        });
+        return result;
+    }
+
+    private CompletionStage<PushResult> publishOnce(Target target, Message message) {
         // Without a supplier: this runs once per push.
         try {
             if (target.isSingleUid()) {
@@ -104,7 +139,11 @@ public final class MemoryEngine implements Engine {
         void deliver(Publication publication) {
             if (uid != null) {
                 if (reach.takes(uid, publication)) {
-                    reach.add(hub.deliverToUid(uid, publication, exceptSessions));
+                    int reached = hub.deliverToUid(uid, publication, exceptSessions);
+                    reach.add(reached);
+                    if (reached == 0) {
+                        reach.offline(publication);
+                    }
                 }
             } else if (group != null) {
                 hub.deliverToGroup(group, publication, exceptSessions, reach);
@@ -120,8 +159,28 @@ public final class MemoryEngine implements Engine {
     }
 
     @Override
+    public CompletionStage<HistoryWindow> waiting(String stream, int limit) {
+        return now(() -> streams.waiting(stream, limit));
+    }
+
+    @Override
+    public CompletionStage<Integer> ack(String stream, String epoch, long offset) {
+        return now(() -> streams.ack(stream, epoch, offset));
+    }
+
+    @Override
     public HistoryStats historyStats() {
         return streams.stats();
+    }
+
+    @Override
+    public InboxStats inboxStats() {
+        return streams.inboxStats();
+    }
+
+    @Override
+    public InboxConfig inboxConfig() {
+        return streams.inboxConfig();
     }
 
     @Override

@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
 /**
  * How much of each stream is kept for clients that come back ({@code history.*}).
  *
- * <p>Every stream has positions; only some keep their messages: every uid's stream, the streams of
- * groups whose name matches one of {@code groups} (patterns where {@code *} stands for any run of
+ * <p>Every stream has positions; only some keep their messages: uid streams as {@code uids} says (by
+ * default once a {@code herald.v1} client of the uid has said hello), the streams of groups whose name
+ * matches one of {@code groups} (patterns where {@code *} stands for any run of
  * characters), and the everyone stream {@code *} when {@code all} is set. Each kept stream holds at most
  * {@code size} messages, none older than {@code ttl}; all of them together at most {@code maxBytes}
  * (payloads plus {@value Publication#OVERHEAD_BYTES} bytes each). A stream's position (epoch and last
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  * @param maxReplay most messages one resume replays per stream (more missed: a gap is reported)
  * @param maxStreams most streams whose position is remembered
  * @param metaTtl how long a stream's position is remembered after its last message (at least {@code ttl})
+ * @param uids which uid streams keep messages
  */
 public record HistoryConfig(
         int size,
@@ -33,7 +35,34 @@ public record HistoryConfig(
         boolean all,
         int maxReplay,
         int maxStreams,
-        Duration metaTtl) {
+        Duration metaTtl,
+        Uids uids) {
+
+    /** Which uid streams keep history ({@code history.uids}). */
+    public enum Uids {
+        /**
+         * A uid's stream keeps messages once a client of the uid has asked for the stream ({@code herald.v1}
+         * hello, or a seed client's inbox): a deployment of seed clients keeps none and pays nothing.
+         */
+        V1,
+        /** Every uid's stream keeps messages. */
+        ALL,
+        /** No uid's stream does (the inbox still keeps pushes with a ttl). */
+        NONE
+    }
+
+    /** A configuration whose uid streams all keep history ({@link Uids#ALL}). */
+    public HistoryConfig(
+            int size,
+            Duration ttl,
+            long maxBytes,
+            List<String> groups,
+            boolean all,
+            int maxReplay,
+            int maxStreams,
+            Duration metaTtl) {
+        this(size, ttl, maxBytes, groups, all, maxReplay, maxStreams, metaTtl, Uids.ALL);
+    }
 
     public static final int DEFAULT_SIZE = 100;
     public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
@@ -42,7 +71,10 @@ public record HistoryConfig(
     public static final int DEFAULT_MAX_STREAMS = 100_000;
     public static final Duration DEFAULT_META_TTL = Duration.ofHours(24);
 
-    /** The defaults: uids' streams keep 100 messages for 5 minutes; groups and everyone keep none. */
+    /**
+     * The defaults: the streams of uids that have {@code herald.v1} clients keep 100 messages for 5
+     * minutes; groups and everyone keep none.
+     */
     public static final HistoryConfig DEFAULTS = new HistoryConfig(
             DEFAULT_SIZE,
             DEFAULT_TTL,
@@ -51,11 +83,13 @@ public record HistoryConfig(
             false,
             DEFAULT_MAX_REPLAY,
             DEFAULT_MAX_STREAMS,
-            DEFAULT_META_TTL);
+            DEFAULT_META_TTL,
+            Uids.V1);
 
     public HistoryConfig {
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(metaTtl, "metaTtl");
+        Objects.requireNonNull(uids, "uids");
         groups = List.copyOf(groups);
         if (size < 0) {
             throw new IllegalArgumentException("size: must not be negative, was " + size);
@@ -82,13 +116,21 @@ public record HistoryConfig(
         }
     }
 
-    /** Whether a stream keeps its messages. */
+    /** Whether history keeps anything at all. */
+    public boolean enabled() {
+        return size > 0 && !ttl.isZero() && maxBytes > 0;
+    }
+
+    /**
+     * Whether a stream keeps its messages from its first one on (a uid stream under {@link Uids#V1}
+     * starts keeping when a client asks for it).
+     */
     public boolean keeps(String stream) {
-        if (size == 0 || ttl.isZero() || maxBytes == 0) {
+        if (!enabled()) {
             return false;
         }
         if (Streams.isUid(stream)) {
-            return true;
+            return uids == Uids.ALL;
         }
         if (stream.equals(Streams.ALL)) {
             return all;
@@ -103,6 +145,11 @@ public record HistoryConfig(
             }
         }
         return false;
+    }
+
+    /** Whether a uid stream starts keeping its messages when a client asks for it. */
+    public boolean keepsWhenAsked(String stream) {
+        return enabled() && uids == Uids.V1 && Streams.isUid(stream);
     }
 
     /**

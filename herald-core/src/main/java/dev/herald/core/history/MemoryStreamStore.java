@@ -15,24 +15,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Streams in this process's memory: positions and kept messages are lost with the process, and every
- * stream gets a new epoch after a restart.
+ * Streams in this process's memory: positions, kept messages and inboxes are lost with the process,
+ * and every stream gets a new epoch after a restart.
  *
- * <p>Bounded everywhere ({@link HistoryConfig}): each stream keeps at most {@code size} messages, none
- * older than {@code ttl} (checked on every append and read, and by {@link #sweep}); when all kept
- * messages together pass {@code maxBytes}, the oldest message of one stream after another is dropped
- * (round-robin over the streams that keep any: each gives up its oldest in turn, so the loss is spread
- * over the streams instead of emptying the least recently written ones first; a quiet stream still
- * loses one message per turn, like a busy one); a
- * stream's position is forgotten {@code metaTtl} after its last message, and when more than {@code
- * maxStreams} are remembered the least recently written are forgotten first (approximately: a
- * second-chance queue, so that no append ever sorts).
+ * <p>Bounded everywhere. History ({@link HistoryConfig}): each stream keeps at most {@code size}
+ * messages, none older than {@code ttl} (checked on every append and read, and by {@link #sweep}); when
+ * all kept messages together pass {@code maxBytes}, the oldest message of one stream after another is
+ * dropped (round-robin over the streams that keep any: each gives up its oldest in turn, so the loss is
+ * spread over the streams instead of emptying the least recently written ones first; a quiet stream
+ * still loses one message per turn, like a busy one); a stream's position is forgotten {@code metaTtl}
+ * after its last message, and when more than {@code maxStreams} are remembered the least recently
+ * written are forgotten first (approximately: a second-chance queue, so that no append ever sorts). The
+ * inbox ({@link InboxConfig}): a uid stream's messages with a ttl wait apart from its history, at most
+ * {@code maxPerUid} (a new one pushes out the oldest), all inboxes together at most {@code maxBytes} (a
+ * new one past it does not wait), until acked or expired; a stream with waiting messages is not
+ * forgotten.
  *
  * <p>Thread-safe: each stream is one monitor, held while a message is appended and delivered.
  */
 public final class MemoryStreamStore implements StreamStore {
 
     private final HistoryConfig config;
+    private final InboxConfig inboxConfig;
     private final Clock clock;
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
     /** Every remembered stream once, oldest first: who is forgotten when there are too many. */
@@ -42,17 +46,30 @@ public final class MemoryStreamStore implements StreamStore {
 
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong kept = new AtomicLong();
+    private final AtomicLong inboxBytes = new AtomicLong();
+    private final AtomicLong waiting = new AtomicLong();
     private final LongAdder appended = new LongAdder();
     private final LongAdder evicted = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final LongAdder forgotten = new LongAdder();
+    private final LongAdder queued = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder inboxEvicted = new LongAdder();
+    private final LongAdder inboxExpired = new LongAdder();
+    private final LongAdder acked = new LongAdder();
+    private final LongAdder superseded = new LongAdder();
 
     public MemoryStreamStore(HistoryConfig config) {
-        this(config, Clock.systemUTC());
+        this(config, InboxConfig.DEFAULTS, Clock.systemUTC());
     }
 
     public MemoryStreamStore(HistoryConfig config, Clock clock) {
+        this(config, InboxConfig.DEFAULTS, clock);
+    }
+
+    public MemoryStreamStore(HistoryConfig config, InboxConfig inboxConfig, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
+        this.inboxConfig = Objects.requireNonNull(inboxConfig, "inboxConfig");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -60,9 +77,12 @@ public final class MemoryStreamStore implements StreamStore {
     private static final class Stream {
         final String name;
         final String epoch;
-        final boolean keeps;
+        /** Whether it keeps history: from the start, or once a client asked for it (history.uids v1). */
+        boolean keeps;
+
+        final boolean hasInbox;
         long top;
-        /** The newest offset history dropped: offsets up to it that are not kept are gone. */
+        /** The newest offset history or the inbox dropped: offsets up to it that are not kept are gone. */
         long trimmed;
 
         long lastWrite;
@@ -70,6 +90,9 @@ public final class MemoryStreamStore implements StreamStore {
         long queuedAt;
 
         ArrayDeque<Publication> publications;
+        /** Messages with a ttl waiting for an ack, in offset order; {@code null} when none. */
+        ArrayDeque<Publication> inbox;
+
         boolean inKeeping;
         /** Read without the monitor only to purge the queues. */
         volatile boolean forgotten;
@@ -77,9 +100,14 @@ public final class MemoryStreamStore implements StreamStore {
         Stream(String name, boolean keeps, long now) {
             this.name = name;
             this.keeps = keeps;
+            this.hasInbox = Streams.isUid(name);
             this.epoch = newEpoch();
             this.lastWrite = now;
             this.queuedAt = now;
+        }
+
+        boolean hasWaiting() {
+            return inbox != null && !inbox.isEmpty();
         }
     }
 
@@ -101,10 +129,15 @@ public final class MemoryStreamStore implements StreamStore {
                 if (s.forgotten) {
                     continue; // forgotten meanwhile: a new stream, under a new epoch
                 }
-                Publication publication = new Publication(stream, s.epoch, ++s.top, message, exceptUids, now);
+                Publication publication = publication(s, message, exceptUids, now);
                 s.lastWrite = now;
                 appended.increment();
-                if (s.keeps) {
+                if (message.key() != null) {
+                    supersede(s, message.key());
+                }
+                if (publication.waiting()) {
+                    wait(s, publication);
+                } else if (s.keeps) {
                     keep(s, publication, now);
                 }
                 result = delivery.deliver(publication, context);
@@ -116,6 +149,19 @@ public final class MemoryStreamStore implements StreamStore {
         }
     }
 
+    /** The next publication of a stream; on its monitor. A ttl waits in a uid's inbox if there is room. */
+    private Publication publication(Stream s, Message message, Set<String> exceptUids, long now) {
+        long ttl = Math.min(message.options().ttlMillis(), inboxConfig.maxTtl().toMillis());
+        if (ttl <= 0 || !s.hasInbox || inboxConfig.maxPerUid() == 0) {
+            return new Publication(s.name, s.epoch, ++s.top, message, exceptUids, now);
+        }
+        boolean room = inboxBytes.get() + message.size() + Publication.OVERHEAD_BYTES <= inboxConfig.maxBytes();
+        if (!room) {
+            refused.increment();
+        }
+        return new Publication(s.name, s.epoch, ++s.top, message, exceptUids, now, now + ttl, room);
+    }
+
     private Stream create(String name, long now) {
         Stream fresh = new Stream(name, config.keeps(name), now);
         Stream raced = streams.putIfAbsent(name, fresh);
@@ -124,7 +170,7 @@ public final class MemoryStreamStore implements StreamStore {
         }
         byAge.add(fresh);
         if (streams.size() > config.maxStreams()) {
-            forgetOldest();
+            forgetOldest(fresh);
         }
         return fresh;
     }
@@ -148,6 +194,55 @@ public final class MemoryStreamStore implements StreamStore {
         }
     }
 
+    /** Puts a publication in its uid's inbox, pushing out the oldest when full; on the stream's monitor. */
+    private void wait(Stream s, Publication publication) {
+        if (s.inbox == null) {
+            s.inbox = new ArrayDeque<>(4);
+        }
+        s.inbox.addLast(publication);
+        waiting.incrementAndGet();
+        inboxBytes.addAndGet(publication.cost());
+        queued.increment();
+        while (s.inbox.size() > inboxConfig.maxPerUid()) {
+            unwait(s, s.inbox.pollFirst(), true);
+            inboxEvicted.increment();
+        }
+    }
+
+    /** Takes a publication out of its inbox; {@code lost}: to a reader who has not got it, it is gone. */
+    private void unwait(Stream s, Publication publication, boolean lost) {
+        waiting.decrementAndGet();
+        inboxBytes.addAndGet(-publication.cost());
+        if (lost) {
+            s.trimmed = Math.max(s.trimmed, publication.offset());
+        }
+    }
+
+    /** Drops what history and the inbox keep with this key: the new message replaces it. */
+    private void supersede(Stream s, String key) {
+        if (s.publications != null) {
+            for (Iterator<Publication> it = s.publications.iterator(); it.hasNext(); ) {
+                Publication publication = it.next();
+                if (key.equals(publication.message().key())) {
+                    it.remove();
+                    kept.decrementAndGet();
+                    bytes.addAndGet(-publication.cost());
+                    superseded.increment();
+                }
+            }
+        }
+        if (s.inbox != null) {
+            for (Iterator<Publication> it = s.inbox.iterator(); it.hasNext(); ) {
+                Publication publication = it.next();
+                if (key.equals(publication.message().key())) {
+                    it.remove();
+                    unwait(s, publication, false); // replaced, not lost: a reader gets the newer one
+                    superseded.increment();
+                }
+            }
+        }
+    }
+
     private void dropExpired(Stream s, long now) {
         long oldest = now - config.ttl().toMillis();
         ArrayDeque<Publication> publications = s.publications;
@@ -156,6 +251,23 @@ public final class MemoryStreamStore implements StreamStore {
                 && publications.peekFirst().time() <= oldest) {
             drop(s, publications.pollFirst());
             expired.increment();
+        }
+    }
+
+    private void dropExpiredWaiting(Stream s, long now) {
+        if (s.inbox == null) {
+            return;
+        }
+        for (Iterator<Publication> it = s.inbox.iterator(); it.hasNext(); ) {
+            Publication publication = it.next();
+            if (publication.expiresAt() <= now) {
+                it.remove();
+                unwait(s, publication, true);
+                inboxExpired.increment();
+            }
+        }
+        if (s.inbox.isEmpty()) {
+            s.inbox = null;
         }
     }
 
@@ -187,8 +299,11 @@ public final class MemoryStreamStore implements StreamStore {
         }
     }
 
-    /** Forgets the least recently written streams until a tenth of the limit is free again. */
-    private void forgetOldest() {
+    /**
+     * Forgets the least recently written streams until a tenth of the limit is free again, but never
+     * {@code spare}, the stream about to be written.
+     */
+    private void forgetOldest(Stream spare) {
         int target = config.maxStreams() - Math.max(1, config.maxStreams() / 10);
         int visits = streams.size() * 2 + 16; // each stream gets at most one second chance
         while (streams.size() > target && visits-- > 0) {
@@ -200,8 +315,9 @@ public final class MemoryStreamStore implements StreamStore {
                 if (s.forgotten) {
                     continue;
                 }
-                if (s.lastWrite > s.queuedAt) {
-                    s.queuedAt = s.lastWrite; // written since it was queued: once more to the back
+                if (s == spare || s.lastWrite > s.queuedAt || s.hasWaiting()) {
+                    // Written since it was queued: once more to the back. Messages waiting: kept.
+                    s.queuedAt = Math.max(s.lastWrite, s.queuedAt + 1);
                     byAge.add(s);
                     continue;
                 }
@@ -223,9 +339,35 @@ public final class MemoryStreamStore implements StreamStore {
         forgotten.increment();
     }
 
+    /**
+     * The stream a client asks for: under {@code history.uids: v1} a uid stream is created if it is not
+     * known and keeps its messages from now on; otherwise the stream as it is ({@code null}: unknown).
+     */
+    private Stream asked(String stream) {
+        if (!config.keepsWhenAsked(stream)) {
+            return streams.get(stream);
+        }
+        while (true) {
+            Stream s = streams.get(stream);
+            if (s == null) {
+                s = create(stream, clock.millis());
+            }
+            synchronized (s) {
+                if (s.forgotten) {
+                    continue;
+                }
+                if (!s.keeps) {
+                    s.keeps = true;
+                    s.trimmed = s.top; // nothing before was kept
+                }
+                return s;
+            }
+        }
+    }
+
     @Override
     public HistoryWindow read(String stream, StreamPosition since, int limit) {
-        Stream s = streams.get(stream);
+        Stream s = asked(stream);
         if (s == null) {
             return HistoryWindow.UNKNOWN;
         }
@@ -233,38 +375,100 @@ public final class MemoryStreamStore implements StreamStore {
             if (s.forgotten) {
                 return HistoryWindow.UNKNOWN;
             }
+            long now = clock.millis();
             if (s.publications != null) {
-                dropExpired(s, clock.millis());
+                dropExpired(s, now);
             }
-            // A stream that keeps nothing has lost all it had; one that keeps has lost up to what it dropped.
+            dropExpiredWaiting(s, now);
+            // A stream that keeps no history has lost all it had but what waits in its inbox (which the
+            // window holds); one that keeps has lost up to what it dropped.
             long trimmed = s.keeps ? s.trimmed : s.top;
-            if (s.publications == null || s.publications.isEmpty() || limit <= 0) {
+            boolean none = (s.publications == null || s.publications.isEmpty()) && !s.hasWaiting();
+            if (none || limit <= 0) {
                 return new HistoryWindow(s.epoch, s.top, limit <= 0 ? s.top : trimmed, List.of());
             }
             // A position of another epoch, or past the last offset, is not in this stream: all that is kept.
             long after = since != null && since.epoch().equals(s.epoch) && since.offset() <= s.top ? since.offset() : 0;
-            List<Publication> newest = new ArrayList<>();
-            Iterator<Publication> it = s.publications.descendingIterator();
-            boolean cut = false;
-            while (it.hasNext()) {
-                Publication publication = it.next();
-                if (publication.offset() <= after) {
-                    break;
-                }
-                if (newest.size() == limit) {
-                    cut = true; // older ones are kept but will not be replayed: gone for this reader
-                    break;
-                }
-                newest.add(publication);
+            return window(s, trimmed, merged(s.publications, s.inbox, after), limit);
+        }
+    }
+
+    @Override
+    public HistoryWindow waiting(String stream, int limit) {
+        Stream s = asked(stream);
+        if (s == null) {
+            return HistoryWindow.UNKNOWN;
+        }
+        synchronized (s) {
+            if (s.forgotten) {
+                return HistoryWindow.UNKNOWN;
             }
-            List<Publication> oldestFirst = new ArrayList<>(newest.size());
-            for (int i = newest.size() - 1; i >= 0; i--) {
-                oldestFirst.add(newest.get(i));
+            dropExpiredWaiting(s, clock.millis());
+            if (!s.hasWaiting() || limit <= 0) {
+                return new HistoryWindow(s.epoch, s.top, s.top, List.of());
             }
-            if (cut) {
-                trimmed = Math.max(trimmed, oldestFirst.get(0).offset() - 1);
+            return window(s, s.top, new ArrayList<>(s.inbox), limit);
+        }
+    }
+
+    /** The newest {@code limit} of {@code oldestFirst}; what the limit cuts counts as gone. */
+    private static HistoryWindow window(Stream s, long trimmed, List<Publication> oldestFirst, int limit) {
+        if (oldestFirst.size() > limit) {
+            oldestFirst = oldestFirst.subList(oldestFirst.size() - limit, oldestFirst.size());
+            trimmed = Math.max(trimmed, oldestFirst.get(0).offset() - 1);
+        }
+        return new HistoryWindow(s.epoch, s.top, trimmed, oldestFirst);
+    }
+
+    /** Kept and waiting publications after {@code after}, in offset order. */
+    private static List<Publication> merged(ArrayDeque<Publication> kept, ArrayDeque<Publication> waiting, long after) {
+        List<Publication> merged = new ArrayList<>();
+        Iterator<Publication> a = kept == null ? null : kept.iterator();
+        Iterator<Publication> b = waiting == null ? null : waiting.iterator();
+        Publication x = next(a, after);
+        Publication y = next(b, after);
+        while (x != null || y != null) {
+            if (y == null || (x != null && x.offset() < y.offset())) {
+                merged.add(x);
+                x = next(a, after);
+            } else {
+                merged.add(y);
+                y = next(b, after);
             }
-            return new HistoryWindow(s.epoch, s.top, trimmed, oldestFirst);
+        }
+        return merged;
+    }
+
+    private static Publication next(Iterator<Publication> it, long after) {
+        while (it != null && it.hasNext()) {
+            Publication publication = it.next();
+            if (publication.offset() > after) {
+                return publication;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int ack(String stream, String epoch, long offset) {
+        Stream s = streams.get(stream);
+        if (s == null) {
+            return 0;
+        }
+        synchronized (s) {
+            if (s.forgotten || !s.epoch.equals(epoch) || s.inbox == null) {
+                return 0;
+            }
+            int done = 0;
+            while (!s.inbox.isEmpty() && s.inbox.peekFirst().offset() <= offset) {
+                unwait(s, s.inbox.pollFirst(), true);
+                done++;
+            }
+            if (s.inbox.isEmpty()) {
+                s.inbox = null;
+            }
+            acked.add(done);
+            return done;
         }
     }
 
@@ -277,10 +481,11 @@ public final class MemoryStreamStore implements StreamStore {
                     continue;
                 }
                 dropExpired(s, nowMillis);
+                dropExpiredWaiting(s, nowMillis);
                 if (s.publications != null && s.publications.isEmpty()) {
                     s.publications = null; // an idle stream holds no queue
                 }
-                if (s.lastWrite <= forgetBefore) {
+                if (s.lastWrite <= forgetBefore && !s.hasWaiting()) {
                     forget(s);
                 }
             }
@@ -293,11 +498,35 @@ public final class MemoryStreamStore implements StreamStore {
     @Override
     public HistoryStats stats() {
         return new HistoryStats(
-                streams.size(), kept.get(), bytes.get(), appended.sum(), evicted.sum(), expired.sum(), forgotten.sum());
+                streams.size(),
+                kept.get(),
+                bytes.get(),
+                appended.sum(),
+                evicted.sum(),
+                expired.sum(),
+                forgotten.sum(),
+                superseded.sum());
+    }
+
+    @Override
+    public InboxStats inboxStats() {
+        return new InboxStats(
+                waiting.get(),
+                inboxBytes.get(),
+                queued.sum(),
+                refused.sum(),
+                inboxEvicted.sum(),
+                inboxExpired.sum(),
+                acked.sum());
     }
 
     @Override
     public HistoryConfig config() {
         return config;
+    }
+
+    @Override
+    public InboxConfig inboxConfig() {
+        return inboxConfig;
     }
 }

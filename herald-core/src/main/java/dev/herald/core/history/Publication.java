@@ -25,18 +25,38 @@ public final class Publication extends Encodable {
     private final Message message;
     private final Set<String> exceptUids;
     private final long time;
+    private final long expiresAt;
+    private final boolean waiting;
 
     /**
      * @param exceptUids uids that never receive it, on replay too (the push's {@code exclude.uids})
      * @param time wall-clock milliseconds when it was accepted (for history's age limit)
      */
     public Publication(String stream, String epoch, long offset, Message message, Set<String> exceptUids, long time) {
+        this(stream, epoch, offset, message, exceptUids, time, 0, false);
+    }
+
+    /**
+     * @param expiresAt wall-clock milliseconds when its ttl ends (0: no ttl)
+     * @param waiting whether it waits in its uid's inbox (a ttl on a uid stream, and room for it)
+     */
+    public Publication(
+            String stream,
+            String epoch,
+            long offset,
+            Message message,
+            Set<String> exceptUids,
+            long time,
+            long expiresAt,
+            boolean waiting) {
         this.stream = Objects.requireNonNull(stream, "stream");
         this.epoch = Objects.requireNonNull(epoch, "epoch");
         this.offset = offset;
         this.message = Objects.requireNonNull(message, "message");
         this.exceptUids = Objects.requireNonNull(exceptUids, "exceptUids");
         this.time = time;
+        this.expiresAt = expiresAt;
+        this.waiting = waiting;
     }
 
     public String stream() {
@@ -70,6 +90,21 @@ public final class Publication extends Encodable {
 
     public long time() {
         return time;
+    }
+
+    /** When its ttl ends (wall-clock milliseconds), or 0: no ttl. */
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    /** Whether it had a ttl for its uid: it waits in the inbox, or (if not {@link #waiting}) had no room. */
+    public boolean hasTtl() {
+        return expiresAt != 0;
+    }
+
+    /** Whether it waits in its uid's inbox until acked or expired. */
+    public boolean waiting() {
+        return waiting;
     }
 
     /** What keeping it costs history's byte budget. */

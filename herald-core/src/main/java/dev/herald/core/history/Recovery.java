@@ -11,7 +11,8 @@ import java.util.Objects;
  * which offsets will not come.
  *
  * <ul>
- *   <li>{@link Kind#NEW}: the client gave no position; nothing is replayed.
+ *   <li>{@link Kind#NEW}: the client gave no position; what waits in the uid's inbox is replayed
+ *       (read with {@link StreamStore#waiting}), no history.
  *   <li>{@link Kind#RECOVERED}: same epoch and everything after the client's offset is kept: all of it
  *       is replayed (possibly nothing).
  *   <li>{@link Kind#GAP}: same epoch, but the offsets in {@code missed} are gone (dropped from history,
@@ -25,7 +26,7 @@ import java.util.Objects;
  * @param top the stream's last offset now
  * @param from the client's position in the stream from now on: the first frame after the answer names
  *     it as its previous offset (the client's own offset after a recovery or a gap, 0 after a reset,
- *     {@code top} for a new client)
+ *     for a new client {@code top}, or the offset before the first waiting message it is sent)
  * @param missed the offsets that will not come, as ranges in ascending order (empty unless a gap or a
  *     reset)
  * @param replay what follows, oldest first
@@ -68,7 +69,9 @@ public record Recovery(
     public static Recovery decide(String stream, StreamPosition since, HistoryWindow window) {
         List<Publication> kept = window.publications();
         if (since == null) {
-            return new Recovery(stream, Kind.NEW, window.epoch(), window.top(), window.top(), List.of(), List.of());
+            // What waits for the uid, if anything (a read of its inbox): the chain starts before it.
+            long from = kept.isEmpty() ? window.top() : kept.get(0).offset() - 1;
+            return new Recovery(stream, Kind.NEW, window.epoch(), window.top(), from, List.of(), kept);
         }
         if (window.epoch() == null || !window.epoch().equals(since.epoch()) || since.offset() > window.top()) {
             List<Range> missed = missed(0, window, kept);

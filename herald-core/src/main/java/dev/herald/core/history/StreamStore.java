@@ -36,14 +36,34 @@ public interface StreamStore extends AutoCloseable {
      */
     HistoryWindow read(String stream, StreamPosition since, int limit);
 
+    /**
+     * What waits in a uid stream's inbox (messages with a ttl, not acked, not expired), for a client that
+     * has no position in the stream: at most {@code limit}, the newest of them, oldest first.
+     */
+    HistoryWindow waiting(String stream, int limit);
+
+    /**
+     * A client has every message of the stream up to {@code offset} (in {@code epoch}): what waits for it
+     * in the inbox up to there is done.
+     *
+     * @return how many waiting messages that took out of the inbox
+     */
+    int ack(String stream, String epoch, long offset);
+
     /** Drops expired messages and forgotten streams; the server calls it every few seconds. */
     void sweep(long nowMillis);
 
     /** Sizes and counters, for {@code /stats} and {@code /metrics}. */
     HistoryStats stats();
 
-    /** The limits this store keeps. */
+    /** What the inboxes hold, for {@code /stats} and {@code /metrics}. */
+    InboxStats inboxStats();
+
+    /** The history limits this store keeps. */
     HistoryConfig config();
+
+    /** The inbox limits this store keeps. */
+    InboxConfig inboxConfig();
 
     @Override
     default void close() {}

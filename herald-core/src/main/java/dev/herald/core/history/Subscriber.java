@@ -165,6 +165,12 @@ public final class Subscriber {
         return sink.write(publication, previous);
     }
 
+    /** The last position sent on a stream, or {@code null}: nothing was. */
+    public synchronized StreamPosition position(String stream) {
+        Cursor cursor = cursors.get(stream);
+        return cursor == null ? null : new StreamPosition(cursor.epoch, cursor.offset);
+    }
+
     /** The last position sent on each stream. */
     public synchronized Map<String, StreamPosition> positions() {
         Map<String, StreamPosition> positions = new LinkedHashMap<>();

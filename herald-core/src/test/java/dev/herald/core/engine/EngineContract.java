@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * that the suite holds for an engine that answers asynchronously and from other nodes: deliveries are
  * awaited, and "nothing else arrived" is shown by a later push arriving next.
  *
- * <p>The engine's history must keep uids' streams (as {@link dev.herald.core.history.HistoryConfig#DEFAULTS}
- * does) and start empty: no connections, groups or streams.
+ * <p>The engine's history must keep every uid's stream ({@code history.uids: all}, {@link
+ * dev.herald.core.history.HistoryConfig.Uids#ALL}) and start empty: no connections, groups or streams.
  */
 public abstract class EngineContract {
 

@@ -23,7 +23,18 @@ class MemoryEngineHistoryTest {
 
     private final MutableClock clock = new MutableClock();
     private final Hub hub = new Hub();
-    private final MemoryEngine engine = new MemoryEngine(hub, new MemoryStreamStore(HistoryConfig.DEFAULTS, clock));
+    private static final HistoryConfig EVERY_UID = new HistoryConfig(
+            HistoryConfig.DEFAULT_SIZE,
+            HistoryConfig.DEFAULT_TTL,
+            HistoryConfig.DEFAULT_MAX_BYTES,
+            java.util.List.of(),
+            false,
+            HistoryConfig.DEFAULT_MAX_REPLAY,
+            HistoryConfig.DEFAULT_MAX_STREAMS,
+            HistoryConfig.DEFAULT_META_TTL,
+            HistoryConfig.Uids.ALL);
+
+    private final MemoryEngine engine = new MemoryEngine(hub, new MemoryStreamStore(EVERY_UID, clock));
 
     private RecordingSession connect(String uid) {
         RecordingSession session = new RecordingSession();
@@ -170,7 +181,7 @@ class MemoryEngineHistoryTest {
             assertThat(window.publications()).as(stream).isEmpty();
         }
         assertThat(engine.historyStats().appended()).isEqualTo(2);
-        assertThat(engine.historyConfig()).isEqualTo(HistoryConfig.DEFAULTS);
+        assertThat(engine.historyConfig()).isEqualTo(EVERY_UID);
     }
 
     @Test
@@ -184,5 +195,26 @@ class MemoryEngineHistoryTest {
         assertThat(engine.historyStats().publications()).isZero();
         assertThat(engine.historyStats().expired()).isEqualTo(1);
         assertThat(history("u:a", null, 10).top()).isEqualTo(1);
+    }
+
+    @Test
+    void byDefaultAUidStreamKeepsHistoryOnlyOnceAClientAskedForIt() {
+        MemoryEngine v1 = new MemoryEngine(hub, new MemoryStreamStore(HistoryConfig.DEFAULTS, clock));
+        v1.publish(Target.uid("a"), Message.ofText("before"))
+                .toCompletableFuture()
+                .join();
+        assertThat(v1.historyStats().publications())
+                .as("a seed-only uid keeps nothing")
+                .isZero();
+
+        HistoryWindow asked = v1.history("u:a", null, 10).toCompletableFuture().join();
+        v1.publish(Target.uid("a"), Message.ofText("after"))
+                .toCompletableFuture()
+                .join();
+
+        assertThat(asked.top()).isEqualTo(1);
+        HistoryWindow window = v1.history("u:a", null, 10).toCompletableFuture().join();
+        assertThat(window.publications()).extracting(p -> p.message().text()).containsExactly("after");
+        assertThat(window.trimmed()).as("what came before the ask is gone").isEqualTo(1);
     }
 }

@@ -49,9 +49,28 @@ class HistoryConfigTest {
     }
 
     @Test
-    void uidStreamsAlwaysKeep() {
-        assertThat(config(10, List.of(), false).keeps("u:anyone")).isTrue();
-        assertThat(HistoryConfig.DEFAULTS.keeps("u:anyone")).isTrue();
+    void uidStreamsKeepAsHistoryUidsSays() {
+        assertThat(config(10, List.of(), false).keeps("u:anyone")).as("all").isTrue();
+        assertThat(HistoryConfig.DEFAULTS.uids()).isEqualTo(HistoryConfig.Uids.V1);
+        assertThat(HistoryConfig.DEFAULTS.keeps("u:anyone"))
+                .as("v1: not from the start")
+                .isFalse();
+        assertThat(HistoryConfig.DEFAULTS.keepsWhenAsked("u:anyone"))
+                .as("v1: once asked")
+                .isTrue();
+        assertThat(HistoryConfig.DEFAULTS.keepsWhenAsked("g:room")).isFalse();
+        HistoryConfig none = new HistoryConfig(
+                10,
+                Duration.ofMinutes(1),
+                1 << 20,
+                List.of(),
+                false,
+                10,
+                10,
+                Duration.ofHours(1),
+                HistoryConfig.Uids.NONE);
+        assertThat(none.keeps("u:anyone")).isFalse();
+        assertThat(none.keepsWhenAsked("u:anyone")).isFalse();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.core.Message;
 import dev.herald.core.history.Recovery.Kind;
 import dev.herald.core.history.Recovery.Range;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.LongStream;
@@ -37,8 +38,8 @@ class RecoveryTest {
     }
 
     @Test
-    void aClientWithoutPositionIsNewReplaysNothingAndStartsAtTheTop() {
-        Recovery recovery = Recovery.decide(STREAM, null, window(9, 5, 9));
+    void aClientWithoutPositionIsNewAndStartsAtTheTopWhenNothingWaits() {
+        Recovery recovery = Recovery.decide(STREAM, null, new HistoryWindow(EPOCH, 9, 9, List.of()));
 
         assertThat(recovery.kind()).isEqualTo(Kind.NEW);
         assertThat(recovery.replay()).isEmpty();
@@ -46,6 +47,18 @@ class RecoveryTest {
         assertThat(recovery.epoch()).isEqualTo(EPOCH);
         assertThat(recovery.top()).isEqualTo(9);
         assertThat(recovery.from()).isEqualTo(9);
+    }
+
+    @Test
+    void aNewClientGetsWhatWaitsForItWithTheChainStartingBeforeTheFirst() {
+        // A read of the inbox for a client without position: what waits, here 5 and 8.
+        List<Publication> waiting = List.of(publication(EPOCH, 5), publication(EPOCH, 8));
+        Recovery recovery = Recovery.decide(STREAM, null, new HistoryWindow(EPOCH, 9, 9, waiting));
+
+        assertThat(recovery.kind()).isEqualTo(Kind.NEW);
+        assertThat(offsets(recovery)).containsExactly(5L, 8L);
+        assertThat(recovery.from()).isEqualTo(4);
+        assertThat(recovery.missed()).isEmpty();
     }
 
     @Test
@@ -159,7 +172,8 @@ class RecoveryTest {
 
     @Test
     void aStoreReadCutByTheReplayLimitIsAGapUpToWhatIsReplayed() {
-        MemoryStreamStore store = new MemoryStreamStore(HistoryConfig.DEFAULTS);
+        MemoryStreamStore store = new MemoryStreamStore(new HistoryConfig(
+                100, Duration.ofMinutes(5), 1 << 20, List.of(), false, 1000, 1000, Duration.ofHours(1)));
         StreamPosition start = null;
         for (int i = 1; i <= 20; i++) {
             Publication publication = store.append(STREAM, Message.ofText("m" + i), Set.of(), null, (p, c) -> p);

@@ -151,7 +151,7 @@ class SubscriberTest {
 
     @Test
     void aNewClientStartsAtTheTopWithoutReplay() {
-        Recovery fresh = Recovery.decide(STREAM, null, new HistoryWindow(EPOCH, 9, 8, List.of(publication(9))));
+        Recovery fresh = Recovery.decide(STREAM, null, new HistoryWindow(EPOCH, 9, 9, List.of()));
 
         subscriber.resume(List.of(fresh));
         subscriber.offer(publication(9));

@@ -1,6 +1,7 @@
 package dev.herald.netty.backend;
 
 import dev.herald.core.Message;
+import dev.herald.core.PushOptions;
 import dev.herald.core.PushResult;
 import dev.herald.core.Pusher;
 import dev.herald.core.Target;
@@ -51,6 +52,9 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private static final int ANSWERED_BYTES = 256;
 
     private final Pusher pusher;
+    /** A seed line's options: {@code inbox.seed-ttl}, if any (restart-only). */
+    private final PushOptions seedOptions;
+
     private final CommandExecutor executor;
     private final BackendLineParser parser;
     private final TextPortConfig config;
@@ -71,6 +75,8 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             TextPortConfig config,
             TextPortStats stats) {
         this.pusher = pusher;
+        this.seedOptions =
+                PushOptions.ttl(pusher.engine().inboxConfig().seedTtl().toMillis());
         this.executor = executor;
         this.parser = parser;
         this.config = config;
@@ -115,8 +121,9 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
      */
     private void seedPush(ChannelHandlerContext ctx, SeedPush push) {
         log.trace("push uid={} bytes={}", push.uid(), push.line().length);
-        CompletableFuture<PushResult> pushed =
-                pusher.push(Target.uid(push.uid()), Message.ofUtf8(push.line())).toCompletableFuture();
+        CompletableFuture<PushResult> pushed = pusher.push(
+                        Target.uid(push.uid()), Message.ofUtf8(push.line(), seedOptions))
+                .toCompletableFuture();
         if (pushed.isDone() && !pushed.isCompletedExceptionally()) {
             BackendReply reply = seedReply(push, pushed.join(), null);
             if (replies.isEmpty()) {

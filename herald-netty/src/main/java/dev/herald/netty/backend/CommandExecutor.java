@@ -1,6 +1,7 @@
 package dev.herald.netty.backend;
 
 import dev.herald.core.Message;
+import dev.herald.core.PushOptions;
 import dev.herald.core.PushResult;
 import dev.herald.core.Pusher;
 import dev.herald.protocol.backend.ApiError;
@@ -51,9 +52,12 @@ public final class CommandExecutor {
 
     private final Pusher pusher;
     private final Supplier<Map<String, Object>> stats;
+    /** {@code inbox.default-ttl}, which needs a restart to change. */
+    private final long defaultTtlMillis;
 
     public CommandExecutor(Pusher pusher, Supplier<Map<String, Object>> stats) {
         this.pusher = pusher;
+        this.defaultTtlMillis = pusher.engine().inboxConfig().defaultTtl().toMillis();
         this.stats = stats;
     }
 
@@ -119,11 +123,20 @@ public final class CommandExecutor {
         throw new IllegalArgumentException("not a command for the executor: " + command);
     }
 
+    /** A push's ttl, id and key; without a ttl of its own, {@code inbox.default-ttl}. */
+    private PushOptions options(PushItem item) {
+        if (!item.hasOptions()) {
+            return PushOptions.ttl(defaultTtlMillis);
+        }
+        long ttl = item.ttlSeconds() == null ? defaultTtlMillis : item.ttlSeconds() * 1000;
+        return new PushOptions(ttl, item.id(), item.key());
+    }
+
     private CompletionStage<CommandReply> push(Push push, PushListener listener) {
         List<CompletableFuture<PushResult>> results =
                 new ArrayList<>(push.items().size());
         for (PushItem item : push.items()) {
-            results.add(pusher.push(item.target(), Message.ofUtf8(item.data()))
+            results.add(pusher.push(item.target(), Message.ofUtf8(item.data(), options(item)))
                     .toCompletableFuture()
                     .thenApply(result -> {
                         listener.pushed(result);

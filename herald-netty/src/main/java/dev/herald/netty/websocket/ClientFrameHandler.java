@@ -2,6 +2,9 @@ package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
 import dev.herald.core.Message;
+import dev.herald.core.Resumption;
+import dev.herald.core.engine.Engine;
+import dev.herald.core.history.Subscriber;
 import dev.herald.protocol.Names;
 import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.ApiError;
@@ -17,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -407,6 +411,22 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         if (violation != null) {
             log.debug("refused uid session={} reason={}", session.id(), violation);
             session.close(CloseReason.INVALID_UID, violation);
+            return;
+        }
+        Engine engine = services.pusher().engine();
+        if (engine.inboxConfig().seedClients()) {
+            // What waits for the uid first, as raw frames; then live pushes, through the same subscriber.
+            Subscriber subscriber = new Subscriber(uid, new SeedInbox(session, engine));
+            session.subscribe(subscriber);
+            session.bound = true;
+            this.uid = uid;
+            Resumption.resume(services.hub(), engine, session, subscriber, Map.of())
+                    .whenComplete((bound, failure) -> {
+                        if (failure != null) {
+                            log.warn("inbox read failed session={} uid={}", session.id(), uid, failure);
+                            session.close(CloseReason.INTERNAL_ERROR);
+                        }
+                    });
             return;
         }
         if (services.hub().bind(session, uid)) {

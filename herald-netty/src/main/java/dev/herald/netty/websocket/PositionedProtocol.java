@@ -5,6 +5,7 @@ import dev.herald.core.Message;
 import dev.herald.core.Resumption;
 import dev.herald.core.history.Publication;
 import dev.herald.core.history.Recovery;
+import dev.herald.core.history.StreamPosition;
 import dev.herald.core.history.Subscriber;
 import dev.herald.protocol.Names;
 import dev.herald.protocol.client.ClientFrame;
@@ -31,6 +32,7 @@ final class PositionedProtocol implements Subscriber.Sink {
     private final WebSocketConfig config;
     private final WebSocketSession session;
     private String uid;
+    private Subscriber subscriber;
 
     PositionedProtocol(ClientServices services, WebSocketConfig config, WebSocketSession session) {
         this.services = services;
@@ -50,8 +52,8 @@ final class PositionedProtocol implements Subscriber.Sink {
             }
             return;
         }
-        if (frame instanceof Ack) {
-            services.stats().acks.increment();
+        if (frame instanceof Ack ack) {
+            ack(ack);
         } else if (frame instanceof Hello) {
             error("hello_twice", "the connection is bound already");
         } else if (frame instanceof Invalid invalid) {
@@ -61,6 +63,29 @@ final class PositionedProtocol implements Subscriber.Sink {
                 error("invalid_message", invalid.reason());
             }
         } // a pong: the read itself proved the connection alive
+    }
+
+    /**
+     * A cumulative ack: what waits in the inbox up to the acked offset is done. An ack counts only up to
+     * what this connection was sent, in the epoch it was sent.
+     */
+    private void ack(Ack ack) {
+        services.stats().acks.increment();
+        Subscriber subscriber = this.subscriber;
+        for (var acked : ack.streams().entrySet()) {
+            StreamPosition sent = subscriber.position(acked.getKey());
+            if (sent != null) {
+                long offset = Math.min(acked.getValue(), sent.offset());
+                services.pusher()
+                        .engine()
+                        .ack(acked.getKey(), sent.epoch(), offset)
+                        .whenComplete((done, failure) -> {
+                            if (failure != null) {
+                                log.warn("ack failed session={} uid={}", session.id(), uid, failure);
+                            }
+                        });
+            }
+        }
     }
 
     /** A binary message: {@code herald.v1} is JSON text only. */
@@ -78,7 +103,8 @@ final class PositionedProtocol implements Subscriber.Sink {
         uid = hello.uid();
         session.bound = true;
         Subscriber subscriber = new Subscriber(uid, this);
-        session.positioned(subscriber);
+        this.subscriber = subscriber;
+        session.subscribe(subscriber);
         Resumption.resume(services.hub(), services.pusher().engine(), session, subscriber, hello.streams())
                 .whenComplete((bound, failure) -> {
                     if (failure != null) {

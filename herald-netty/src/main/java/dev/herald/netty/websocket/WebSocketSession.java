@@ -58,7 +58,7 @@ public final class WebSocketSession implements Session {
     /** The shared frame form this connection receives: plain, or deflated if it negotiated compression. */
     private volatile Encoding<ByteBuf> frames = WebSocketFrames.TEXT;
 
-    /** The positions of a {@code herald.v1} connection; {@code null} for the seed's protocol. */
+    /** The positions of a {@code herald.v1} connection (or a seed one's inbox); {@code null}: the seed's protocol. */
     private volatile Subscriber subscriber;
     /** Whether the connection negotiated {@code herald.v1} (pings are then its JSON pings). */
     boolean v1;
@@ -172,16 +172,12 @@ public final class WebSocketSession implements Session {
     }
 
     /**
-     * From now on this connection speaks {@code herald.v1}: publications go through the subscriber,
-     * which writes them as {@code msg} envelopes ({@link #sendMessage}). Set before the connection is
-     * bound.
+     * From now on publications go through the subscriber (a {@code herald.v1} connection's, which writes
+     * them as {@code msg} envelopes, or a seed connection's that drains its uid's inbox), which writes
+     * them with {@link #sendMessage}. Set before the connection is bound.
      */
-    void positioned(Subscriber subscriber) {
+    void subscribe(Subscriber subscriber) {
         this.subscriber = subscriber;
-    }
-
-    boolean isPositioned() {
-        return subscriber != null;
     }
 
     /** Queues a message's bytes as one text frame: a seed push, or a protocol message already encoded. */

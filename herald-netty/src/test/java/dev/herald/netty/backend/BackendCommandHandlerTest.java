@@ -47,7 +47,27 @@ class BackendCommandHandlerTest {
 
         @Override
         public dev.herald.core.history.HistoryStats historyStats() {
-            return new dev.herald.core.history.HistoryStats(0, 0, 0, 0, 0, 0, 0);
+            return new dev.herald.core.history.HistoryStats(0, 0, 0, 0, 0, 0, 0, 0);
+        }
+
+        @Override
+        public CompletionStage<dev.herald.core.history.HistoryWindow> waiting(String stream, int limit) {
+            return unused();
+        }
+
+        @Override
+        public CompletionStage<Integer> ack(String stream, String epoch, long offset) {
+            return unused();
+        }
+
+        @Override
+        public dev.herald.core.history.InboxStats inboxStats() {
+            return new dev.herald.core.history.InboxStats(0, 0, 0, 0, 0, 0, 0);
+        }
+
+        @Override
+        public dev.herald.core.history.InboxConfig inboxConfig() {
+            return dev.herald.core.history.InboxConfig.DEFAULTS;
         }
 
         @Override

@@ -34,11 +34,28 @@ public sealed interface BackendCommand {
         }
     }
 
-    /** One message to one target. {@code data} is the UTF-8 text clients receive. */
-    record PushItem(Target target, byte[] data) {
+    /**
+     * One message to one target. {@code data} is the UTF-8 text clients receive.
+     *
+     * @param ttlSeconds how long the message waits for an offline uid, or {@code null}: the push gave
+     *     none ({@code inbox.default-ttl} applies)
+     * @param id the push's idempotency id, or {@code null}
+     * @param key the message's latest-value key, or {@code null}
+     */
+    record PushItem(Target target, byte[] data, Long ttlSeconds, String id, String key) {
         public PushItem {
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(data, "data");
+        }
+
+        /** A plain push: no ttl, id or key. */
+        public PushItem(Target target, byte[] data) {
+            this(target, data, null, null, null);
+        }
+
+        /** Whether the push asked for anything beyond target and data: its reply then says more. */
+        public boolean hasOptions() {
+            return ttlSeconds != null || id != null || key != null;
         }
     }
 

@@ -282,6 +282,9 @@ public final class CommandParser {
             Set<String> exceptSessions = new LinkedHashSet<>();
             boolean[] all = {broadcast};
             byte[][] data = {null};
+            Long[] ttl = {null};
+            String[] id = {null};
+            String[] key = {null};
             String at = prefix.isEmpty() ? "" : prefix + ".";
             if (parser.currentToken() == null) {
                 throw missing("data", "the message to push");
@@ -289,6 +292,8 @@ public final class CommandParser {
             object(prefix, (name, path) -> {
                 switch (name) {
                     case "data" -> data[0] = data(path);
+                    case "id" -> id[0] = token(path);
+                    case "key" -> key[0] = token(path);
                     case "exclude" ->
                         object(path, (excluded, excludedPath) -> {
                             switch (excluded) {
@@ -310,6 +315,7 @@ public final class CommandParser {
                             case "group" -> groups.add(group(path));
                             case "groups" -> groups.addAll(list(path, this::group));
                             case "all" -> all[0] = bool(path);
+                            case "ttl" -> ttl[0] = ttl(path); // for the uids named: broadcast has none
                             default -> {
                                 return false;
                             }
@@ -325,7 +331,29 @@ public final class CommandParser {
             if (target.isEmpty()) {
                 throw missing(at + "uids", "name uids, groups or all");
             }
-            return new PushItem(target, data[0]);
+            return new PushItem(target, data[0], ttl[0], id[0], key[0]);
+        }
+
+        /** A ttl in whole seconds, 0 to {@code inbox.max-ttl}. */
+        private long ttl(String path) throws IOException {
+            if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+                throw invalid(path, "must be an integer number of seconds");
+            }
+            long value = parser.getLongValue();
+            if (value < 0 || value > limits.maxTtlSeconds()) {
+                throw invalid(path, "must be between 0 and " + limits.maxTtlSeconds() + " seconds (inbox.max-ttl)");
+            }
+            return value;
+        }
+
+        /** An id or a key: a string of 1 to 128 UTF-8 bytes. */
+        private String token(String path) throws IOException {
+            String value = string(path);
+            int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < 1 || bytes > CommandLimits.MAX_ID_BYTES) {
+                throw invalid(path, "must be 1 to " + CommandLimits.MAX_ID_BYTES + " UTF-8 bytes");
+            }
+            return value;
         }
 
         BackendCommand online() throws IOException {

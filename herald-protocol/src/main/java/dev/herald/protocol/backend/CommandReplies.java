@@ -45,9 +45,23 @@ public final class CommandReplies {
         return object(json -> pushedFields(json, result));
     }
 
+    /**
+     * {@code connections} and {@code uids}, as always; {@code queued} and {@code dropped} (offline uids
+     * whose inbox took the message, or had no room for it) when not zero; {@code duplicate} when the push
+     * repeated an earlier one's id.
+     */
     private static void pushedFields(JsonGenerator json, PushResult result) throws IOException {
         json.writeNumberField("connections", result.sessions());
         json.writeNumberField("uids", result.uids());
+        if (result.queued() > 0) {
+            json.writeNumberField("queued", result.queued());
+        }
+        if (result.dropped() > 0) {
+            json.writeNumberField("dropped", result.dropped());
+        }
+        if (result.duplicate()) {
+            json.writeBooleanField("duplicate", true);
+        }
     }
 
     /** {@code {"results":[{"connections":N,"uids":M},…]}}, in request order. */

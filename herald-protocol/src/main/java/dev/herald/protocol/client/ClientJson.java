@@ -263,10 +263,13 @@ public final class ClientJson {
     private static final byte[] MSG_OFFSET = bytes(",\"o\":");
     private static final byte[] MSG_PREVIOUS = bytes(",\"p\":");
     private static final byte[] MSG_DATA = bytes(",\"d\":");
+    private static final byte[] MSG_ID = bytes(",\"id\":");
+    private static final byte[] MSG_KEY = bytes(",\"k\":");
 
     /**
      * A publication as the client gets it: {@code {"t":"msg","s":stream,"e":epoch,"o":offset,"p":previous,
-     * "d":payload}}, the payload as a JSON string of exactly the text a seed client would get. Built by
+     * "id":id,"k":key,"d":payload}} ({@code id} and {@code k} only when the push had them), the payload as
+     * a JSON string of exactly the text a seed client would get. Built by
      * hand: this runs once per message (once per connection when {@code previous} is not {@code offset -
      * 1}).
      */
@@ -276,6 +279,10 @@ public final class ClientJson {
         byte[] payload = publication.message().payload();
         String offset = Long.toString(publication.offset());
         String before = Long.toString(previous);
+        String idText = publication.message().options().id();
+        byte[] id = idText == null ? null : idText.getBytes(StandardCharsets.UTF_8);
+        String keyText = publication.message().key();
+        byte[] key = keyText == null ? null : keyText.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte
                 [MSG_STREAM.length
                         + escapedLength(stream)
@@ -285,6 +292,8 @@ public final class ClientJson {
                         + offset.length()
                         + MSG_PREVIOUS.length
                         + before.length()
+                        + (id == null ? 0 : MSG_ID.length + escapedLength(id))
+                        + (key == null ? 0 : MSG_KEY.length + escapedLength(key))
                         + MSG_DATA.length
                         + escapedLength(payload)
                         + 1];
@@ -296,6 +305,14 @@ public final class ClientJson {
         at = ascii(out, at, offset);
         at = put(out, at, MSG_PREVIOUS);
         at = ascii(out, at, before);
+        if (id != null) {
+            at = put(out, at, MSG_ID);
+            at = escaped(out, at, id);
+        }
+        if (key != null) {
+            at = put(out, at, MSG_KEY);
+            at = escaped(out, at, key);
+        }
         at = put(out, at, MSG_DATA);
         at = escaped(out, at, payload);
         out[at] = '}';

@@ -63,8 +63,9 @@ final class Control {
         }
         long pid = ProcessHandle.current().pid();
         PidFile pidFile = new PidFile(config.server().pidFile());
-        pidFile.write(pid);
         CountDownLatch stopped = new CountDownLatch(1);
+        // The hook first, the pid file after: whoever sees the pid file may signal at once (a test, a
+        // quick stop), and a signal before the hook would end the process without a drain.
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
@@ -75,6 +76,7 @@ final class Control {
                             stopped.countDown();
                         },
                         "herald-shutdown"));
+        pidFile.write(pid);
         try {
             stopped.await();
         } catch (InterruptedException e) {
