@@ -40,7 +40,7 @@ public final class MemoryEngine implements Engine {
     private final IdempotencyIds ids;
 
     /** The delivery of a push to one uid: a constant, so that the seed's push allocates no lambda. */
-    private final StreamStore.Delivery<Target, PushResult> toOneUid;
+    private final StreamStore.Delivery<String, PushResult> toOneUid;
 
     /** The delivery of one part of any other push. */
     private static final StreamStore.Delivery<Fanout, Void> TO_PART = (publication, fanout) -> {
@@ -64,8 +64,8 @@ public final class MemoryEngine implements Engine {
         this.hub = hub;
         this.streams = streams;
         this.ids = ids;
-        this.toOneUid = (publication, target) -> {
-            int reached = hub.deliverToUid(target.singleUid(), publication, Set.of());
+        this.toOneUid = (publication, uid) -> {
+            int reached = hub.deliverToUid(uid, publication, Set.of());
             if (reached == 0 && publication.hasTtl()) {
                 return publication.waiting() ? PushResult.of(0, 0, 1, 0) : PushResult.of(0, 0, 0, 1);
             }
@@ -98,13 +98,13 @@ public final class MemoryEngine implements Engine {
         // Without a supplier: this runs once per push.
         try {
             if (target.isSingleUid()) {
-                return completed(
-                        streams.append(Streams.ofUid(target.singleUid()), message, Set.of(), target, toOneUid));
+                String uid = target.singleUid();
+                return completed(streams.appendToUid(uid, message, Set.of(), uid, toOneUid));
             }
             Fanout fanout = new Fanout(hub, target);
             for (String uid : target.uids()) {
                 fanout.uid = uid;
-                streams.append(Streams.ofUid(uid), message, target.exceptUids(), fanout, TO_PART);
+                streams.appendToUid(uid, message, target.exceptUids(), fanout, TO_PART);
             }
             fanout.uid = null;
             for (String group : target.groups()) {

@@ -38,7 +38,10 @@ public final class MemoryStreamStore implements StreamStore {
     private final HistoryConfig config;
     private final InboxConfig inboxConfig;
     private final Clock clock;
+    /** Group and everyone streams, by stream name. */
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+    /** Uid streams, by uid: a push to a uid finds its stream without building the stream's name. */
+    private final ConcurrentHashMap<String, Stream> uidStreams = new ConcurrentHashMap<>();
     /** Every remembered stream once, oldest first: who is forgotten when there are too many. */
     private final ConcurrentLinkedQueue<Stream> byAge = new ConcurrentLinkedQueue<>();
     /** The streams that keep messages, each once: who gives up its oldest when the byte budget is spent. */
@@ -76,6 +79,9 @@ public final class MemoryStreamStore implements StreamStore {
     /** One stream; its monitor orders its appends. */
     private static final class Stream {
         final String name;
+        /** Its key in its map: the uid of a uid stream, the name of another. */
+        final String key;
+
         final String epoch;
         /** Whether it keeps history: from the start, or once a client asked for it (history.uids v1). */
         boolean keeps;
@@ -97,8 +103,9 @@ public final class MemoryStreamStore implements StreamStore {
         /** Read without the monitor only to purge the queues. */
         volatile boolean forgotten;
 
-        Stream(String name, boolean keeps, long now) {
+        Stream(String name, String key, boolean keeps, long now) {
             this.name = name;
+            this.key = key;
             this.keeps = keeps;
             this.hasInbox = Streams.isUid(name);
             this.epoch = newEpoch();
@@ -118,11 +125,32 @@ public final class MemoryStreamStore implements StreamStore {
 
     @Override
     public <C, R> R append(String stream, Message message, Set<String> exceptUids, C context, Delivery<C, R> delivery) {
+        String uid = Streams.uid(stream);
+        return uid != null
+                ? appendToUid(uid, message, exceptUids, context, delivery)
+                : append(streams, stream, stream, message, exceptUids, context, delivery);
+    }
+
+    @Override
+    public <C, R> R appendToUid(
+            String uid, Message message, Set<String> exceptUids, C context, Delivery<C, R> delivery) {
+        return append(uidStreams, uid, null, message, exceptUids, context, delivery);
+    }
+
+    /** An append to the stream under {@code key} in {@code map}; {@code name}: its name, or null to build it. */
+    private <C, R> R append(
+            ConcurrentHashMap<String, Stream> map,
+            String key,
+            String name,
+            Message message,
+            Set<String> exceptUids,
+            C context,
+            Delivery<C, R> delivery) {
         long now = clock.millis();
         while (true) {
-            Stream s = streams.get(stream);
+            Stream s = map.get(key);
             if (s == null) {
-                s = create(stream, now);
+                s = create(map, key, name == null ? Streams.ofUid(key) : name, now);
             }
             R result;
             synchronized (s) {
@@ -162,17 +190,35 @@ public final class MemoryStreamStore implements StreamStore {
         return new Publication(s.name, s.epoch, ++s.top, message, exceptUids, now, now + ttl, room);
     }
 
-    private Stream create(String name, long now) {
-        Stream fresh = new Stream(name, config.keeps(name), now);
-        Stream raced = streams.putIfAbsent(name, fresh);
+    private Stream create(ConcurrentHashMap<String, Stream> map, String key, String name, long now) {
+        Stream fresh = new Stream(name, key, config.keeps(name), now);
+        Stream raced = map.putIfAbsent(key, fresh);
         if (raced != null) {
             return raced;
         }
         byAge.add(fresh);
-        if (streams.size() > config.maxStreams()) {
+        if (size() > config.maxStreams()) {
             forgetOldest(fresh);
         }
         return fresh;
+    }
+
+    private int size() {
+        return streams.size() + uidStreams.size();
+    }
+
+    /** The map a stream lives in, and its key there. */
+    private ConcurrentHashMap<String, Stream> mapOf(String stream) {
+        return Streams.isUid(stream) ? uidStreams : streams;
+    }
+
+    private static String keyOf(String stream) {
+        String uid = Streams.uid(stream);
+        return uid != null ? uid : stream;
+    }
+
+    private Stream find(String stream) {
+        return mapOf(stream).get(keyOf(stream));
     }
 
     /** Adds a publication to its stream's kept ones; on the stream's monitor. */
@@ -305,8 +351,8 @@ public final class MemoryStreamStore implements StreamStore {
      */
     private void forgetOldest(Stream spare) {
         int target = config.maxStreams() - Math.max(1, config.maxStreams() / 10);
-        int visits = streams.size() * 2 + 16; // each stream gets at most one second chance
-        while (streams.size() > target && visits-- > 0) {
+        int visits = size() * 2 + 16; // each stream gets at most one second chance
+        while (size() > target && visits-- > 0) {
             Stream s = byAge.poll();
             if (s == null) {
                 return;
@@ -335,7 +381,7 @@ public final class MemoryStreamStore implements StreamStore {
             }
             s.publications = null;
         }
-        streams.remove(s.name, s);
+        mapOf(s.name).remove(s.key, s);
         forgotten.increment();
     }
 
@@ -345,12 +391,12 @@ public final class MemoryStreamStore implements StreamStore {
      */
     private Stream asked(String stream) {
         if (!config.keepsWhenAsked(stream)) {
-            return streams.get(stream);
+            return find(stream);
         }
         while (true) {
-            Stream s = streams.get(stream);
+            Stream s = find(stream);
             if (s == null) {
-                s = create(stream, clock.millis());
+                s = create(mapOf(stream), keyOf(stream), stream, clock.millis());
             }
             synchronized (s) {
                 if (s.forgotten) {
@@ -451,7 +497,7 @@ public final class MemoryStreamStore implements StreamStore {
 
     @Override
     public int ack(String stream, String epoch, long offset) {
-        Stream s = streams.get(stream);
+        Stream s = find(stream);
         if (s == null) {
             return 0;
         }
@@ -475,7 +521,15 @@ public final class MemoryStreamStore implements StreamStore {
     @Override
     public void sweep(long nowMillis) {
         long forgetBefore = nowMillis - config.metaTtl().toMillis();
-        for (Stream s : streams.values()) {
+        sweep(streams, nowMillis, forgetBefore);
+        sweep(uidStreams, nowMillis, forgetBefore);
+        // Forgotten streams leave the queues lazily; purge them so that the queues stay as small as the maps.
+        byAge.removeIf(s -> s.forgotten);
+        keeping.removeIf(s -> s.forgotten);
+    }
+
+    private void sweep(ConcurrentHashMap<String, Stream> map, long nowMillis, long forgetBefore) {
+        for (Stream s : map.values()) {
             synchronized (s) {
                 if (s.forgotten) {
                     continue;
@@ -490,15 +544,12 @@ public final class MemoryStreamStore implements StreamStore {
                 }
             }
         }
-        // Forgotten streams leave the queues lazily; purge them so that the queues stay as small as the map.
-        byAge.removeIf(s -> s.forgotten);
-        keeping.removeIf(s -> s.forgotten);
     }
 
     @Override
     public HistoryStats stats() {
         return new HistoryStats(
-                streams.size(),
+                size(),
                 kept.get(),
                 bytes.get(),
                 appended.sum(),

@@ -30,6 +30,15 @@ public interface StreamStore extends AutoCloseable {
     <C, R> R append(String stream, Message message, Set<String> exceptUids, C context, Delivery<C, R> delivery);
 
     /**
+     * {@link #append} to the stream of one uid ({@code u:<uid>}): the seed's push, which a store may
+     * serve without building the stream's name.
+     */
+    default <C, R> R appendToUid(
+            String uid, Message message, Set<String> exceptUids, C context, Delivery<C, R> delivery) {
+        return append(Streams.ofUid(uid), message, exceptUids, context, delivery);
+    }
+
+    /**
      * A stream's position and its kept publications after {@code since} (all kept ones if {@code since}
      * is {@code null}, names another epoch or an offset past the stream's last): at most {@code limit},
      * the newest of them.
