@@ -272,6 +272,16 @@ abstract class CommandClient implements HeraldClient {
     }
 
     @Override
+    public JsonNode receipt(String id) {
+        return sync("receipt", CommandCodec.receipt(id), Function.identity());
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> receiptAsync(String id) {
+        return async("receipt", CommandCodec.receipt(id), Function.identity());
+    }
+
+    @Override
     public JsonNode stats() {
         return sync("stats", CommandCodec.empty(), Function.identity());
     }

@@ -74,6 +74,9 @@ final class CommandCodec {
         if (push.key() != null) {
             params.put("key", push.key());
         }
+        if (push.receipt()) {
+            params.put("receipt", true);
+        }
         return params;
     }
 
@@ -147,6 +150,10 @@ final class CommandCodec {
         return params;
     }
 
+    static ObjectNode receipt(String id) {
+        return NODES.objectNode().put("id", Objects.requireNonNull(id, "id"));
+    }
+
     static ObjectNode empty() {
         return NODES.objectNode();
     }
@@ -167,7 +174,8 @@ final class CommandCodec {
                 (int) number(reply, "uids"),
                 reply.path("queued").asInt(0),
                 reply.path("dropped").asInt(0),
-                reply.path("duplicate").asBoolean(false));
+                reply.path("duplicate").asBoolean(false),
+                reply.path("receipt").isTextual() ? reply.path("receipt").asText() : null);
     }
 
     static List<PushResult> pushResults(JsonNode reply) {

@@ -26,6 +26,8 @@ public enum ErrorCode {
     FORBIDDEN("forbidden"),
     /** HTTP: no such path (a wrong base URI). */
     NOT_FOUND("not_found"),
+    /** {@code receipt}: no receipt has this id (never asked for, or forgotten after {@code receipts.ttl}). */
+    UNKNOWN_RECEIPT("unknown_receipt"),
     /** HTTP: wrong method (a wrong base URI or a proxy in the way). */
     METHOD_NOT_ALLOWED("method_not_allowed"),
     /** HTTP: the body is larger than the server's {@code http.max-body-bytes}. */

@@ -150,6 +150,15 @@ public interface HeraldClient extends AutoCloseable {
 
     CompletableFuture<Integer> kickConnectionAsync(String connection, String reason);
 
+    /**
+     * The receipt of a push that asked for one ({@link Push#receipt()}; its id is {@link
+     * PushResult#receipt()}): per uid, {@code state}, {@code written} and {@code acked} (see the README,
+     * "Delivery receipts"). An unknown id throws {@link HeraldException} with {@code UNKNOWN_RECEIPT}.
+     */
+    JsonNode receipt(String id);
+
+    CompletableFuture<JsonNode> receiptAsync(String id);
+
     /** The server's counters, as {@code GET /stats} (fields may be added in later versions). */
     JsonNode stats();
 

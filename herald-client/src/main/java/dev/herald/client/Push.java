@@ -29,18 +29,30 @@ public final class Push {
     private final Duration ttl;
     private final String id;
     private final String key;
+    private final boolean receipt;
 
     private Push(Target target, Object data, boolean rawJson) {
-        this(target, data, rawJson, null, null, null);
+        this(target, data, rawJson, null, null, null, false);
     }
 
-    private Push(Target target, Object data, boolean rawJson, Duration ttl, String id, String key) {
+    private Push(Target target, Object data, boolean rawJson, Duration ttl, String id, String key, boolean receipt) {
         this.target = target;
         this.data = Objects.requireNonNull(data, "data");
         this.rawJson = rawJson;
         this.ttl = ttl;
         this.id = id;
         this.key = key;
+        this.receipt = receipt;
+    }
+
+    /** This push with a receipt: its result names it ({@link PushResult#receipt()}) for {@link HeraldClient#receipt}. */
+    public Push withReceipt() {
+        return new Push(target, data, rawJson, ttl, id, key, true);
+    }
+
+    /** Whether the push keeps a receipt. */
+    public boolean receipt() {
+        return receipt;
     }
 
     /**
@@ -52,7 +64,7 @@ public final class Push {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative: " + ttl);
         }
-        return new Push(target, data, rawJson, ttl, id, key);
+        return new Push(target, data, rawJson, ttl, id, key, receipt);
     }
 
     /**
@@ -61,12 +73,12 @@ public final class Push {
      * delivered again.
      */
     public Push id(String id) {
-        return new Push(target, data, rawJson, ttl, Objects.requireNonNull(id, "id"), key);
+        return new Push(target, data, rawJson, ttl, Objects.requireNonNull(id, "id"), key, receipt);
     }
 
     /** This push with a latest-value key: it replaces older messages of the same key still kept. */
     public Push key(String key) {
-        return new Push(target, data, rawJson, ttl, id, Objects.requireNonNull(key, "key"));
+        return new Push(target, data, rawJson, ttl, id, Objects.requireNonNull(key, "key"), receipt);
     }
 
     /** The ttl, or {@code null}: the server's {@code inbox.default-ttl}. */

@@ -197,6 +197,22 @@ abstract class HeraldClientContract {
     }
 
     @Test
+    void aPushWithAReceiptCanBeAskedWhatBecameOfIt() {
+        PushResult result = client.push(
+                Push.toUids("receipt-uid").data("x").ttl(Duration.ofMinutes(1)).withReceipt());
+        assertThat(result.receipt()).isNotNull();
+        assertThat(client.receipt(result.receipt())
+                        .path("uids")
+                        .path("receipt-uid")
+                        .path("state")
+                        .asText())
+                .isEqualTo("queued");
+        assertThatThrownBy(() -> client.receipt("no-such-receipt"))
+                .isInstanceOfSatisfying(
+                        HeraldException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_RECEIPT));
+    }
+
+    @Test
     void aBatchAnswersEachPushInOrder() {
         WebSocketRecorder alice = bind("alice");
         WebSocketRecorder bob = bind("bob");

@@ -14,6 +14,8 @@ public final class Message extends Encodable {
     private final byte[] payload;
     private final long createdAt;
     private final PushOptions options;
+    /** The push's receipt, when the backend asked for one; set by the engine before the message is sent. */
+    private volatile Receipt receipt;
 
     private Message(byte[] payload, long createdAt, PushOptions options) {
         this.payload = payload;
@@ -39,7 +41,9 @@ public final class Message extends Encodable {
      * created when the original was, so that its push-to-write latency counts from the push.
      */
     public static Message derived(byte[] payload, Message original) {
-        return new Message(Objects.requireNonNull(payload, "payload"), original.createdAt, original.options);
+        Message derived = new Message(Objects.requireNonNull(payload, "payload"), original.createdAt, original.options);
+        derived.receipt = original.receipt;
+        return derived;
     }
 
     public static Message ofText(String text) {
@@ -58,6 +62,16 @@ public final class Message extends Encodable {
     /** What the backend asked of the push: ttl, id, key ({@link PushOptions#NONE} for a plain push). */
     public PushOptions options() {
         return options;
+    }
+
+    /** The receipt that transports report writes to, or {@code null}: none was asked for. */
+    public Receipt receipt() {
+        return receipt;
+    }
+
+    /** Attaches the push's receipt; the engine does, once, before it publishes the message. */
+    public void track(Receipt receipt) {
+        this.receipt = receipt;
     }
 
     /** The push's latest-value key, or {@code null}. */

@@ -10,10 +10,16 @@ package dev.herald.core;
  *     {@code idempotency.window} gets the first push's result and is not delivered again
  * @param key a latest-value key, or {@code null}: the message replaces any older message of the same
  *     stream with the same key that history or an inbox still keeps
+ * @param receipt whether the backend wants a receipt: what became of the message, per uid
  */
-public record PushOptions(long ttlMillis, String id, String key) {
+public record PushOptions(long ttlMillis, String id, String key, boolean receipt) {
 
-    public static final PushOptions NONE = new PushOptions(0, null, null);
+    public static final PushOptions NONE = new PushOptions(0, null, null, false);
+
+    /** Options without a receipt. */
+    public PushOptions(long ttlMillis, String id, String key) {
+        this(ttlMillis, id, key, false);
+    }
 
     public PushOptions {
         if (ttlMillis < 0) {

@@ -11,16 +11,27 @@ package dev.herald.core;
  *     the inboxes' byte budget ({@code inbox.max-bytes}) was spent
  * @param duplicate whether the push repeated an earlier one's id: these are the earlier one's counts,
  *     and nothing was delivered again
+ * @param receipt the id of the push's receipt, or {@code null}: none was asked for
  */
-public record PushResult(int sessions, int uids, int queued, int dropped, boolean duplicate) {
+public record PushResult(int sessions, int uids, int queued, int dropped, boolean duplicate, String receipt) {
 
-    public static final PushResult NONE = new PushResult(0, 0, 0, 0, false);
-    private static final PushResult ONE = new PushResult(1, 1, 0, 0, false);
-    private static final PushResult QUEUED_ONE = new PushResult(0, 0, 1, 0, false);
+    public static final PushResult NONE = new PushResult(0, 0, 0, 0, false, null);
+    private static final PushResult ONE = new PushResult(1, 1, 0, 0, false, null);
+    private static final PushResult QUEUED_ONE = new PushResult(0, 0, 1, 0, false, null);
 
     /** The seed's counts: connections and uids reached. */
     public PushResult(int sessions, int uids) {
-        this(sessions, uids, 0, 0, false);
+        this(sessions, uids, 0, 0, false, null);
+    }
+
+    /** Counts without a receipt. */
+    public PushResult(int sessions, int uids, int queued, int dropped, boolean duplicate) {
+        this(sessions, uids, queued, dropped, duplicate, null);
+    }
+
+    /** These counts with the id of the push's receipt. */
+    public PushResult withReceipt(String id) {
+        return new PushResult(sessions, uids, queued, dropped, duplicate, id);
     }
 
     /** The result for these counts; the common ones (nothing, one connection) are shared instances. */
@@ -48,7 +59,7 @@ public record PushResult(int sessions, int uids, int queued, int dropped, boolea
 
     /** These counts, as the answer to a retry with the same id. */
     public PushResult asDuplicate() {
-        return new PushResult(sessions, uids, queued, dropped, true);
+        return new PushResult(sessions, uids, queued, dropped, true, receipt);
     }
 
     public PushResult plus(PushResult other) {
@@ -57,6 +68,7 @@ public record PushResult(int sessions, int uids, int queued, int dropped, boolea
                 uids + other.uids,
                 queued + other.queued,
                 dropped + other.dropped,
-                duplicate && other.duplicate);
+                duplicate && other.duplicate,
+                receipt != null ? receipt : other.receipt);
     }
 }

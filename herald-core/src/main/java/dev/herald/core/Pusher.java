@@ -68,6 +68,11 @@ public final class Pusher {
         return engine.kick(kick);
     }
 
+    /** What became of a push that asked for a receipt, as the backend reads it; {@code null}: no such receipt. */
+    public CompletionStage<Map<String, Object>> receipt(String id) {
+        return engine.receipt(id);
+    }
+
     /** Pushes accepted since start. */
     public long pushCount() {
         return pushes.sum();

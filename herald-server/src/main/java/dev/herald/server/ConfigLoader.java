@@ -168,7 +168,11 @@ public final class ConfigLoader {
                         v.bool("inbox.seed-clients")));
         IdempotencyConfig idempotency = section(
                 "idempotency",
-                () -> new IdempotencyConfig(v.duration("idempotency.window"), v.integer("idempotency.max-ids")));
+                () -> new IdempotencyConfig(
+                        v.duration("idempotency.window"),
+                        v.integer("idempotency.max-ids"),
+                        v.duration("receipts.ttl"),
+                        v.integer("receipts.max")));
         LogConfig log =
                 section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
         MetricsConfig metrics = section("metrics", () -> new MetricsConfig(v.integer("metrics.latency-sample-every")));

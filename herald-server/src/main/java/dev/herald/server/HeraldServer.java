@@ -6,6 +6,7 @@ import dev.herald.core.Pusher;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.engine.IdempotencyIds;
 import dev.herald.core.engine.MemoryEngine;
+import dev.herald.core.engine.Receipts;
 import dev.herald.core.history.HistoryStats;
 import dev.herald.core.history.InboxStats;
 import dev.herald.core.history.MemoryStreamStore;
@@ -93,7 +94,11 @@ public final class HeraldServer implements AutoCloseable {
                 hub,
                 new MemoryStreamStore(started.history(), started.inbox(), Clock.systemUTC()),
                 new IdempotencyIds(
-                        started.idempotency().window(), started.idempotency().maxIds(), Clock.systemUTC()));
+                        started.idempotency().window(), started.idempotency().maxIds(), Clock.systemUTC()),
+                new Receipts(
+                        started.idempotency().receiptsTtl(),
+                        started.idempotency().maxReceipts(),
+                        Clock.systemUTC()));
         this.historySweeper = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "herald-history");
             thread.setDaemon(true);

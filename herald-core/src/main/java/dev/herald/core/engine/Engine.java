@@ -55,6 +55,12 @@ public interface Engine extends AutoCloseable {
      */
     CompletionStage<Integer> ack(String stream, String epoch, long offset);
 
+    /**
+     * The receipt of a push that asked for one ({@link dev.herald.core.Receipt#view()}), or {@code null}:
+     * none has this id (never made, or forgotten after {@code receipts.ttl}).
+     */
+    CompletionStage<Map<String, Object>> receipt(String id);
+
     /** What history holds, for {@code /stats} and {@code /metrics}. */
     HistoryStats historyStats();
 

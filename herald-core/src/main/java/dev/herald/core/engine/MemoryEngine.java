@@ -8,6 +8,7 @@ import dev.herald.core.Message;
 import dev.herald.core.Page;
 import dev.herald.core.PushResult;
 import dev.herald.core.Reach;
+import dev.herald.core.Receipt;
 import dev.herald.core.SessionId;
 import dev.herald.core.Target;
 import dev.herald.core.history.HistoryConfig;
@@ -38,6 +39,7 @@ public final class MemoryEngine implements Engine {
     private final Hub hub;
     private final StreamStore streams;
     private final IdempotencyIds ids;
+    private final Receipts receipts;
 
     /** The delivery of a push to one uid: a constant, so that the seed's push allocates no lambda. */
     private final StreamStore.Delivery<String, PushResult> toOneUid;
@@ -57,15 +59,30 @@ public final class MemoryEngine implements Engine {
         this(
                 hub,
                 streams,
-                new IdempotencyIds(IdempotencyIds.DEFAULT_WINDOW, IdempotencyIds.DEFAULT_MAX_IDS, Clock.systemUTC()));
+                new IdempotencyIds(IdempotencyIds.DEFAULT_WINDOW, IdempotencyIds.DEFAULT_MAX_IDS, Clock.systemUTC()),
+                new Receipts(Receipts.DEFAULT_TTL, Receipts.DEFAULT_MAX, Clock.systemUTC()));
     }
 
-    public MemoryEngine(Hub hub, StreamStore streams, IdempotencyIds ids) {
+    public MemoryEngine(Hub hub, StreamStore streams, IdempotencyIds ids, Receipts receipts) {
         this.hub = hub;
         this.streams = streams;
         this.ids = ids;
+        this.receipts = receipts;
         this.toOneUid = (publication, uid) -> {
+            Receipt receipt = publication.message().receipt();
+            if (receipt != null) {
+                receipt.delivered(uid, publication.stream(), publication.epoch(), publication.offset(), 0, true);
+            }
             int reached = hub.deliverToUid(uid, publication, Set.of());
+            if (receipt != null) {
+                receipt.delivered(
+                        uid,
+                        publication.stream(),
+                        publication.epoch(),
+                        publication.offset(),
+                        reached,
+                        publication.waiting());
+            }
             if (reached == 0 && publication.hasTtl()) {
                 return publication.waiting() ? PushResult.of(0, 0, 1, 0) : PushResult.of(0, 0, 0, 1);
             }
@@ -75,6 +92,11 @@ public final class MemoryEngine implements Engine {
 
     @Override
     public CompletionStage<PushResult> publish(Target target, Message message) {
+        if (message.options().receipt() && message.receipt() == null) {
+            Receipt receipt = receipts.open(message.options().id());
+            message.track(receipt);
+            return publish(target, message).thenApply(result -> result.withReceipt(receipt.id()));
+        }
         String id = message.options().id();
         if (id == null) {
             return publishOnce(target, message);
@@ -139,10 +161,24 @@ public final class MemoryEngine implements Engine {
         void deliver(Publication publication) {
             if (uid != null) {
                 if (reach.takes(uid, publication)) {
+                    Receipt receipt = publication.message().receipt();
+                    if (receipt != null) { // named before the writes report to it
+                        receipt.delivered(
+                                uid, publication.stream(), publication.epoch(), publication.offset(), 0, true);
+                    }
                     int reached = hub.deliverToUid(uid, publication, exceptSessions);
                     reach.add(reached);
                     if (reached == 0) {
                         reach.offline(publication);
+                    }
+                    if (receipt != null) {
+                        receipt.delivered(
+                                uid,
+                                publication.stream(),
+                                publication.epoch(),
+                                publication.offset(),
+                                reached,
+                                publication.waiting());
                     }
                 }
             } else if (group != null) {
@@ -166,6 +202,14 @@ public final class MemoryEngine implements Engine {
     @Override
     public CompletionStage<Integer> ack(String stream, String epoch, long offset) {
         return now(() -> streams.ack(stream, epoch, offset));
+    }
+
+    @Override
+    public CompletionStage<Map<String, Object>> receipt(String id) {
+        return now(() -> {
+            Receipt receipt = receipts.find(id);
+            return receipt == null ? null : receipt.view();
+        });
     }
 
     @Override

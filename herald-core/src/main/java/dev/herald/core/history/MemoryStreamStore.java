@@ -1,6 +1,7 @@
 package dev.herald.core.history;
 
 import dev.herald.core.Message;
+import dev.herald.core.Receipt;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -250,17 +251,26 @@ public final class MemoryStreamStore implements StreamStore {
         inboxBytes.addAndGet(publication.cost());
         queued.increment();
         while (s.inbox.size() > inboxConfig.maxPerUid()) {
-            unwait(s, s.inbox.pollFirst(), true);
+            ended(s, unwait(s, s.inbox.pollFirst(), true), Receipt.State.EVICTED);
             inboxEvicted.increment();
         }
     }
 
     /** Takes a publication out of its inbox; {@code lost}: to a reader who has not got it, it is gone. */
-    private void unwait(Stream s, Publication publication, boolean lost) {
+    private Publication unwait(Stream s, Publication publication, boolean lost) {
         waiting.decrementAndGet();
         inboxBytes.addAndGet(-publication.cost());
         if (lost) {
             s.trimmed = Math.max(s.trimmed, publication.offset());
+        }
+        return publication;
+    }
+
+    /** A waiting publication left its inbox unacked: its receipt, if any, hears why. */
+    private static void ended(Stream s, Publication publication, Receipt.State end) {
+        Receipt receipt = publication.message().receipt();
+        if (receipt != null) {
+            receipt.ended(s.key, end);
         }
     }
 
@@ -283,6 +293,7 @@ public final class MemoryStreamStore implements StreamStore {
                 if (key.equals(publication.message().key())) {
                     it.remove();
                     unwait(s, publication, false); // replaced, not lost: a reader gets the newer one
+                    ended(s, publication, Receipt.State.SUPERSEDED);
                     superseded.increment();
                 }
             }
@@ -308,7 +319,7 @@ public final class MemoryStreamStore implements StreamStore {
             Publication publication = it.next();
             if (publication.expiresAt() <= now) {
                 it.remove();
-                unwait(s, publication, true);
+                ended(s, unwait(s, publication, true), Receipt.State.EXPIRED);
                 inboxExpired.increment();
             }
         }

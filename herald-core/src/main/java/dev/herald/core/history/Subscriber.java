@@ -1,5 +1,6 @@
 package dev.herald.core.history;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -62,6 +63,11 @@ public final class Subscriber {
     private ArrayList<Publication> held = new ArrayList<>();
 
     private boolean overflowed;
+    /** Publications with a receipt sent and not acked yet, oldest first (at most {@link #MAX_RECEIPTED}). */
+    private ArrayDeque<Publication> receipted;
+
+    /** Most publications with a receipt waiting for this connection's ack; older ones are not reported. */
+    public static final int MAX_RECEIPTED = 1024;
 
     public Subscriber(String uid, Sink sink) {
         this.uid = Objects.requireNonNull(uid, "uid");
@@ -162,7 +168,44 @@ public final class Subscriber {
             previous = cursor.offset;
             cursor.offset = publication.offset();
         }
-        return sink.write(publication, previous);
+        boolean written = sink.write(publication, previous);
+        if (written && publication.message().receipt() != null) {
+            if (receipted == null) {
+                receipted = new ArrayDeque<>();
+            } else if (receipted.size() == MAX_RECEIPTED) {
+                receipted.pollFirst();
+            }
+            receipted.addLast(publication);
+        }
+        return written;
+    }
+
+    /**
+     * The client acked a stream up to {@code offset}: the receipts of what it was sent there up to it
+     * hear of it.
+     */
+    public void acked(String stream, long offset, String connection, long at) {
+        List<Publication> done = null;
+        synchronized (this) {
+            if (receipted == null) {
+                return;
+            }
+            for (var it = receipted.iterator(); it.hasNext(); ) {
+                Publication publication = it.next();
+                if (publication.stream().equals(stream) && publication.offset() <= offset) {
+                    it.remove();
+                    if (done == null) {
+                        done = new ArrayList<>();
+                    }
+                    done.add(publication);
+                }
+            }
+        }
+        if (done != null) {
+            for (Publication publication : done) {
+                publication.message().receipt().acked(uid, connection, at);
+            }
+        }
     }
 
     /** The last position sent on a stream, or {@code null}: nothing was. */

@@ -117,6 +117,14 @@ public final class CommandExecutor {
                             removed -> CommandReply.ok(CommandReplies.membership(leave.group(), "removed", removed)));
         } else if (command instanceof KickConnections kick) {
             return pusher.kick(kick.kick()).thenApply(closed -> CommandReply.ok(CommandReplies.kicked(closed)));
+        } else if (command instanceof BackendCommand.ReceiptQuery query) {
+            return pusher.receipt(query.id())
+                    .thenApply(receipt -> receipt == null
+                            ? CommandReply.error(new ApiError(
+                                    ApiError.UNKNOWN_RECEIPT,
+                                    "no receipt " + query.id() + " (never asked for, or older than receipts.ttl)",
+                                    "id"))
+                            : CommandReply.ok(CommandReplies.map(receipt)));
         } else if (command instanceof Stats) {
             return CompletableFuture.completedFuture(CommandReply.ok(CommandReplies.map(stats.get())));
         }
@@ -129,7 +137,7 @@ public final class CommandExecutor {
             return PushOptions.ttl(defaultTtlMillis);
         }
         long ttl = item.ttlSeconds() == null ? defaultTtlMillis : item.ttlSeconds() * 1000;
-        return new PushOptions(ttl, item.id(), item.key());
+        return new PushOptions(ttl, item.id(), item.key(), item.receipt());
     }
 
     private CompletionStage<CommandReply> push(Push push, PushListener listener) {

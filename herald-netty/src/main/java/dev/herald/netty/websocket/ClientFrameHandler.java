@@ -418,6 +418,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
             // What waits for the uid first, as raw frames; then live pushes, through the same subscriber.
             Subscriber subscriber = new Subscriber(uid, new SeedInbox(session, engine));
             session.subscribe(subscriber);
+            session.uid = uid;
             session.bound = true;
             this.uid = uid;
             Resumption.resume(services.hub(), engine, session, subscriber, Map.of())
@@ -429,6 +430,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
                     });
             return;
         }
+        session.uid = uid;
         if (services.hub().bind(session, uid)) {
             session.bound = true;
             this.uid = uid;

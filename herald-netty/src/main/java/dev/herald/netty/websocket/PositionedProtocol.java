@@ -76,6 +76,7 @@ final class PositionedProtocol implements Subscriber.Sink {
             StreamPosition sent = subscriber.position(acked.getKey());
             if (sent != null) {
                 long offset = Math.min(acked.getValue(), sent.offset());
+                subscriber.acked(acked.getKey(), offset, session.id().toString(), System.currentTimeMillis());
                 services.pusher()
                         .engine()
                         .ack(acked.getKey(), sent.epoch(), offset)
@@ -101,6 +102,7 @@ final class PositionedProtocol implements Subscriber.Sink {
             return;
         }
         uid = hello.uid();
+        session.uid = uid;
         session.bound = true;
         Subscriber subscriber = new Subscriber(uid, this);
         this.subscriber = subscriber;

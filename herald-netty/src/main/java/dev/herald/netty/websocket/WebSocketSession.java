@@ -3,6 +3,7 @@ package dev.herald.netty.websocket;
 import dev.herald.core.CloseReason;
 import dev.herald.core.Encoding;
 import dev.herald.core.Message;
+import dev.herald.core.Receipt;
 import dev.herald.core.Session;
 import dev.herald.core.SessionId;
 import dev.herald.core.history.Publication;
@@ -78,6 +79,9 @@ public final class WebSocketSession implements Session {
 
     boolean handshaken;
     boolean bound;
+    /** The uid this connection is bound to (for receipts); set by the handler at the bind. */
+    volatile String uid;
+
     long openedAt;
     long lastReadAt;
     long pingSentAt;
@@ -207,10 +211,23 @@ public final class WebSocketSession implements Session {
         ByteBuf shared = perWrite ? null : message.encoded(frames).duplicate();
         int bytes = perWrite ? WebSocketFrames.textFrameSize(message) : shared.readableBytes();
         ChannelPromise promise = null;
+        Receipt receipt = message.receipt();
+        if (receipt != null) {
+            // The backend asked what became of this push: report the write once it is in the socket.
+            promise = channel.newPromise();
+            String of = uid;
+            promise.addListener(written -> {
+                if (written.isSuccess()) {
+                    receipt.written(of, id.toString(), System.currentTimeMillis());
+                }
+            });
+        }
         if (stats.sampleWrite()) {
             // The promise completes on the event loop once the frame is in the socket's send buffer.
             long createdAt = message.createdAt();
-            promise = channel.newPromise();
+            if (promise == null) {
+                promise = channel.newPromise();
+            }
             promise.addListener(written -> {
                 if (written.isSuccess()) {
                     stats.written(createdAt);

@@ -119,6 +119,9 @@ final class WebSocketUpgradeHandler extends SimpleChannelInboundHandler<FullHttp
      * that offers only those gets the seed's protocol and no {@code Sec-WebSocket-Protocol} header.
      */
     static boolean offersHeraldV1(FullHttpRequest request) {
+        if (!request.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            return false; // the seed's clients: no list to build
+        }
         for (String offers : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
             for (String offer : offers.split(",")) {
                 if (offer.strip().equals(ClientJson.SUBPROTOCOL)) {

@@ -61,6 +61,11 @@ class BackendCommandHandlerTest {
         }
 
         @Override
+        public CompletionStage<java.util.Map<String, Object>> receipt(String id) {
+            return unused();
+        }
+
+        @Override
         public dev.herald.core.history.InboxStats inboxStats() {
             return new dev.herald.core.history.InboxStats(0, 0, 0, 0, 0, 0, 0);
         }

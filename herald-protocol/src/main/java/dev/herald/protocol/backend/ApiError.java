@@ -19,6 +19,8 @@ public record ApiError(String code, String message, String field) {
     public static final String UNKNOWN_FIELD = "unknown_field";
     /** A batch with more pushes than {@code api.max-batch}. */
     public static final String TOO_MANY = "too_many";
+    /** {@code receipt}: no receipt has this id (never made, or forgotten after {@code receipts.ttl}). */
+    public static final String UNKNOWN_RECEIPT = "unknown_receipt";
     /** The server could not complete the command. */
     public static final String INTERNAL = "internal";
     /** HTTP only: no such command. */
@@ -55,7 +57,7 @@ public record ApiError(String code, String message, String field) {
     public int httpStatus() {
         return switch (code) {
             case INTERNAL -> 500;
-            case NOT_FOUND -> 404;
+            case NOT_FOUND, UNKNOWN_RECEIPT -> 404;
             case METHOD_NOT_ALLOWED -> 405;
             case UNAUTHORIZED -> 401;
             case FORBIDDEN -> 403;

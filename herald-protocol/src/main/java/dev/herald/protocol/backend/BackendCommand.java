@@ -41,21 +41,22 @@ public sealed interface BackendCommand {
      *     none ({@code inbox.default-ttl} applies)
      * @param id the push's idempotency id, or {@code null}
      * @param key the message's latest-value key, or {@code null}
+     * @param receipt whether the backend wants a receipt of the push
      */
-    record PushItem(Target target, byte[] data, Long ttlSeconds, String id, String key) {
+    record PushItem(Target target, byte[] data, Long ttlSeconds, String id, String key, boolean receipt) {
         public PushItem {
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(data, "data");
         }
 
-        /** A plain push: no ttl, id or key. */
+        /** A plain push: no ttl, id, key or receipt. */
         public PushItem(Target target, byte[] data) {
-            this(target, data, null, null, null);
+            this(target, data, null, null, null, false);
         }
 
-        /** Whether the push asked for anything beyond target and data: its reply then says more. */
+        /** Whether the push asked for anything beyond target and data. */
         public boolean hasOptions() {
-            return ttlSeconds != null || id != null || key != null;
+            return ttlSeconds != null || id != null || key != null || receipt;
         }
     }
 
@@ -108,6 +109,13 @@ public sealed interface BackendCommand {
 
     /** {@code kick}: close a uid's connections, or one connection. */
     record KickConnections(Kick kick) implements BackendCommand {}
+
+    /** {@code receipt}: what became of a push that asked for a receipt. */
+    record ReceiptQuery(String id) implements BackendCommand {
+        public ReceiptQuery {
+            Objects.requireNonNull(id, "id");
+        }
+    }
 
     /** {@code stats}: the server's counters. */
     record Stats() implements BackendCommand {}

@@ -53,6 +53,7 @@ public final class CommandParser {
             "join",
             "leave",
             "kick",
+            "receipt",
             "stats");
 
     /** Longest kick reason: a close frame's reason text is at most 123 bytes. */
@@ -100,6 +101,7 @@ public final class CommandParser {
                 case "join" -> reader.membership(true);
                 case "leave" -> reader.membership(false);
                 case "kick" -> reader.kick();
+                case "receipt" -> reader.receipt();
                 case "stats" -> reader.stats();
                 default -> throw new IllegalArgumentException("unknown verb " + verb);
             };
@@ -285,6 +287,7 @@ public final class CommandParser {
             Long[] ttl = {null};
             String[] id = {null};
             String[] key = {null};
+            boolean[] receipt = {false};
             String at = prefix.isEmpty() ? "" : prefix + ".";
             if (parser.currentToken() == null) {
                 throw missing("data", "the message to push");
@@ -294,6 +297,7 @@ public final class CommandParser {
                     case "data" -> data[0] = data(path);
                     case "id" -> id[0] = token(path);
                     case "key" -> key[0] = token(path);
+                    case "receipt" -> receipt[0] = bool(path);
                     case "exclude" ->
                         object(path, (excluded, excludedPath) -> {
                             switch (excluded) {
@@ -331,7 +335,7 @@ public final class CommandParser {
             if (target.isEmpty()) {
                 throw missing(at + "uids", "name uids, groups or all");
             }
-            return new PushItem(target, data[0], ttl[0], id[0], key[0]);
+            return new PushItem(target, data[0], ttl[0], id[0], key[0], receipt[0]);
         }
 
         /** A ttl in whole seconds, 0 to {@code inbox.max-ttl}. */
@@ -497,6 +501,21 @@ public final class CommandParser {
                 throw invalid("connection", "name a uid or a connection, not both");
             }
             return new KickConnections(new Kick(fields[0], fields[1], fields[2]));
+        }
+
+        BackendCommand receipt() throws IOException {
+            String[] id = {null};
+            object("", (name, path) -> {
+                if (!name.equals("id")) {
+                    return false;
+                }
+                id[0] = token(path);
+                return true;
+            });
+            if (id[0] == null) {
+                throw missing("id", "the receipt's id, as a push's reply gave it");
+            }
+            return new BackendCommand.ReceiptQuery(id[0]);
         }
 
         BackendCommand stats() throws IOException {

@@ -62,6 +62,9 @@ public final class CommandReplies {
         if (result.duplicate()) {
             json.writeBooleanField("duplicate", true);
         }
+        if (result.receipt() != null) {
+            json.writeStringField("receipt", result.receipt());
+        }
     }
 
     /** {@code {"results":[{"connections":N,"uids":M},…]}}, in request order. */
