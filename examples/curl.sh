@@ -33,5 +33,9 @@ api online '{"uids":["alice","bob"]}'
 api join '{"group":"room:42","uids":["alice","bob"]}'
 api push '{"group":"room:42","data":"room news from curl"}'
 api count '{"group":"room:42"}'
+# Carol is offline: the message waits up to an hour for her next herald.v1 connection, a retry of the
+# same id is not delivered twice, and the receipt says where it stands.
+api push '{"uid":"carol","data":"while you were away","ttl":3600,"id":"welcome-carol","receipt":true}'
+api receipt '{"id":"welcome-carol"}'
 # A refused command: no data. The error names the field (HTTP 400).
 api push '{"uid":"alice"}'

@@ -79,6 +79,13 @@ api($http, $apiKey, 'push', ['group' => 'room:42', 'data' => 'room news from PHP
 $count = api($http, $apiKey, 'count', ['group' => 'room:42']);
 echo "      room:42 has {$count['members']} member(s), {$count['online']} online\n";
 
+// Carol is offline: the message waits up to an hour for her next herald.v1 connection, a retry of the
+// same id is not delivered twice, and the receipt says where it stands.
+api($http, $apiKey, 'push', ['uid' => 'carol', 'data' => 'while you were away', 'ttl' => 3600,
+    'id' => 'welcome-carol', 'receipt' => true]);
+$receipt = api($http, $apiKey, 'receipt', ['id' => 'welcome-carol']);
+echo "      carol's copy: {$receipt['uids']['carol']['state']}\n";
+
 // A refused command: no data. The error names the field.
 $refused = api($http, $apiKey, 'push', ['uid' => 'alice']);
 echo "      refused: {$refused['error']['code']} ({$refused['error']['field']})\n";

@@ -87,6 +87,13 @@ def main():
         count = api("count", {"group": "room:42"})
         print("      room:42 has %d member(s), %d online" % (count["members"], count["online"]))
 
+        # Carol is offline: the message waits up to an hour for her next herald.v1 connection, a
+        # retry of the same id is not delivered twice, and the receipt says where it stands.
+        api("push", {"uid": "carol", "data": "while you were away", "ttl": 3600,
+                     "id": "welcome-carol", "receipt": True})
+        receipt = api("receipt", {"id": "welcome-carol"})
+        print("      carol's copy: %s" % receipt["uids"]["carol"]["state"])
+
         # A refused command: no data. The error names the field.
         refused = api("push", {"uid": "alice"})
         print("      refused: %s (%s)" % (refused["error"]["code"], refused["error"]["field"]))

@@ -76,6 +76,8 @@ class ExamplesIT {
                     .contains("{\"online\":{\"alice\":true,\"bob\":false}}")
                     .contains("< 200 {\"group\":\"room:42\",\"added\":2}")
                     .contains("< 200 {\"group\":\"room:42\",\"members\":2,\"online\":1}")
+                    .contains("< 200 {\"connections\":0,\"uids\":0,\"queued\":1,\"receipt\":\"welcome-carol\"}")
+                    .contains("\"carol\":{\"state\":\"queued\"")
                     .contains("< 400 {\"error\":{\"code\":\"missing_field\"");
             assertThat(server.hub().isMember("room:42", "bob")).isTrue();
         } finally {
