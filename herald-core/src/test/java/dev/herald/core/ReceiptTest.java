@@ -112,4 +112,15 @@ class ReceiptTest {
                 .as("past the ttl")
                 .isNull();
     }
+
+    @Test
+    void aRetriedIdKeepsTheFirstPushsReceipt() {
+        PushResult first = push(Target.uid("a"), "x", new PushOptions(60_000, "once", null, true));
+        PushResult retry = push(Target.uid("a"), "x", new PushOptions(60_000, "once", null, true));
+
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.receipt()).isEqualTo(first.receipt()).isEqualTo("once");
+        assertThat(uid("once", "a")).as("still the first push's receipt").containsEntry("state", "queued");
+        assertThat(receipts.size()).isEqualTo(1);
+    }
 }

@@ -66,6 +66,16 @@ public final class IdempotencyIds {
         }
     }
 
+    /** Forgets a claim whose push failed, so that a retry is pushed again. */
+    public void release(String target, String id, CompletableFuture<PushResult> result) {
+        String key = target + '\n' + id;
+        Seen seen = this.seen.get(key);
+        if (seen != null && seen.result == result) {
+            this.seen.remove(key, seen);
+            byAge.remove(seen);
+        }
+    }
+
     private void expire(long now) {
         Seen oldest;
         while ((oldest = byAge.peek()) != null && (oldest.expiresAt <= now || seen.size() > maxIds)) {

@@ -92,28 +92,36 @@ public final class MemoryEngine implements Engine {
 
     @Override
     public CompletionStage<PushResult> publish(Target target, Message message) {
-        if (message.options().receipt() && message.receipt() == null) {
-            Receipt receipt = receipts.open(message.options().id());
-            message.track(receipt);
-            return publish(target, message).thenApply(result -> result.withReceipt(receipt.id()));
-        }
         String id = message.options().id();
         if (id == null) {
-            return publishOnce(target, message);
+            return publishTracked(target, message);
         }
+        // The id first: a retry gets the first push's result (and receipt) and opens nothing.
         CompletableFuture<PushResult> result = new CompletableFuture<>();
-        CompletableFuture<PushResult> first = ids.claim(target.canonical(), id, result);
+        String scope = target.canonical();
+        CompletableFuture<PushResult> first = ids.claim(scope, id, result);
         if (first != null) {
             return first.thenApply(PushResult::asDuplicate);
         }
-        publishOnce(target, message).whenComplete((reached, failure) -> {
+        publishTracked(target, message).whenComplete((reached, failure) -> {
             if (failure != null) {
+                ids.release(scope, id, result); // a failed push may be retried
                 result.completeExceptionally(failure);
             } else {
                 result.complete(reached);
             }
         });
         return result;
+    }
+
+    /** Publishes, with a receipt when the push asked for one. */
+    private CompletionStage<PushResult> publishTracked(Target target, Message message) {
+        if (!message.options().receipt()) {
+            return publishOnce(target, message);
+        }
+        Receipt receipt = receipts.open(message.options().id());
+        message.track(receipt);
+        return publishOnce(target, message).thenApply(result -> result.withReceipt(receipt.id()));
     }
 
     private CompletionStage<PushResult> publishOnce(Target target, Message message) {
