@@ -14,7 +14,14 @@
 #   fanout    BENCH_FANOUT_RATES (5, 10) broadcasts a second, by one push line per subscriber (the seed
 #             protocol has no broadcast; Herald does the same);
 #   broadcast Herald only: its broadcast command at BENCH_BROADCAST_RATES (5, 10, 20 per second: 200,000
-#             deliveries a second; 100/s, a million, is past a 2-core machine and loses most of them).
+#             deliveries a second; 100/s, a million, is past a 2-core machine and loses most of them);
+#   resume    Herald (and the baseline) only, the peers do not speak herald.v1: a resume storm. The
+#             connections say hello with herald.v1 and get one message each, all close, BENCH_RESUME_MISSED
+#             (10) messages are pushed to each uid at BENCH_RESUME_RATE (50,000) a second, then all come back
+#             at once with their positions: seconds until every client has its missed messages, lost,
+#             duplicates, the welcome answers and the server's CPU in the storm (each phase within 60 s).
+#             A baseline from before herald.v1 (issue 9) cannot answer it: leave resume out of
+#             BENCH_SCENARIOS for such a baseline.
 # Each line of every table is a median with min-max over the rounds; the floor column is what the tool
 # measures against a server that does nothing but the protocol: the part of each figure that is the tool.
 #
@@ -28,7 +35,9 @@
 #   BENCH_ROUNDS [3]  BENCH_CONNECTIONS [10000]  BENCH_MEMORY ["1000 19000"]
 #   BENCH_TARGETED_RATES [2000,20000,80000]  BENCH_FANOUT_RATES [5,10]  BENCH_BROADCAST_RATES [5,10,20]
 #   BENCH_TARGETED_STEP [5s]  BENCH_FANOUT_STEP [8s]  BENCH_WARMUP [3s]
-#   BENCH_SERVERS ["herald node-ws workerman floor"]  BENCH_SCENARIOS ["idle memory targeted fanout broadcast"]
+#   BENCH_RESUME_MISSED [10]  BENCH_RESUME_RATE [50000]
+#   BENCH_SERVERS ["herald node-ws workerman floor"]
+#   BENCH_SCENARIOS ["idle memory targeted fanout broadcast resume"]
 #   BENCH_TIMEOUT [2700 s]  BENCH_BUILD [1; 0 uses the jars as they are]  BENCH_LOCK [/tmp/herald-load.lock]
 #   BENCH_WS_PORT / BENCH_TEXT_PORT / BENCH_HTTP_PORT [31234 / 35678 / 35679]
 #   HERALD_JAVA_OPTS (Herald's JVM flags, only if set), HERALD_BENCH_JAVA_OPTS (the tool's)
@@ -50,13 +59,15 @@ broadcast_rates=${BENCH_BROADCAST_RATES:-5,10,20}
 targeted_step=${BENCH_TARGETED_STEP:-5s}
 fanout_step=${BENCH_FANOUT_STEP:-8s}
 warmup=${BENCH_WARMUP:-3s}
+resume_missed=${BENCH_RESUME_MISSED:-10}
+resume_rate=${BENCH_RESUME_RATE:-50000}
 servers=${BENCH_SERVERS:-herald node-ws workerman floor}
 baseline=${BENCH_BASELINE:-}
 if [ -n "$baseline" ]; then
     baseline=$(cd "$baseline" && pwd)
     case " $servers " in *" baseline "*) ;; *) servers="$servers baseline" ;; esac
 fi
-scenarios=${BENCH_SCENARIOS:-idle memory targeted fanout broadcast}
+scenarios=${BENCH_SCENARIOS:-idle memory targeted fanout broadcast resume}
 lock=${BENCH_LOCK-/tmp/herald-load.lock}
 ws_port=${BENCH_WS_PORT:-31234}
 text_port=${BENCH_TEXT_PORT:-35678}
@@ -251,7 +262,7 @@ bench() {
 # run_one SERVER SCENARIO: starts SERVER, runs SCENARIO against it, stops it, under the load lock
 run_one() {
     local server=$1 scenario=$2
-    case $scenario in broadcast) [ "$server" = herald ] || [ "$server" = baseline ] || return 0 ;; esac
+    case $scenario in broadcast | resume) [ "$server" = herald ] || [ "$server" = baseline ] || return 0 ;; esac
     case $broken in *" $server "*) return 0 ;; esac
     if [ "$(left)" -le 0 ]; then
         say "time is up (BENCH_TIMEOUT): skipping $scenario on $server"
@@ -280,6 +291,10 @@ run_one() {
         broadcast)
             bench "$server" fanout -n "$n" --size 100 --rates "$broadcast_rates" --step "$fanout_step" \
                 --warmup "$warmup" --broadcast herald
+            ;;
+        resume)
+            bench "$server" resume -n "$n" --size 100 --missed "$resume_missed" --push-rate "$resume_rate" \
+                --timeout 60s
             ;;
         esac
         stop_server

@@ -10,8 +10,9 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection's protocol: writes the opening handshake, checks the 101 answer, binds by
- * writing the uid as the first text frame, then parses server frames in place (no copies for
+ * One client connection's protocol: writes the opening handshake, checks the 101 answer (and the
+ * subprotocol, if {@link Clients} offers one), binds by writing {@link Clients#bindText} (the uid, or a
+ * herald.v1 hello) as the first text frame, then parses server frames in place (no copies for
  * unfragmented messages) and hands each message to {@link Clients}; answers pings with pongs and
  * close frames with a close frame. Per connection, not sharable.
  */
@@ -129,15 +130,22 @@ final class BenchClientHandler extends ByteToMessageDecoder {
             clients.failed(client, new Client.OpenFailure("handshake", "wrong or missing Sec-WebSocket-Accept", null));
             return false;
         }
+        String subprotocol = clients.subprotocol();
+        if (subprotocol != null && !lower.contains("sec-websocket-protocol: " + subprotocol.toLowerCase(Locale.ROOT))) {
+            clients.failed(
+                    client, new Client.OpenFailure("handshake", "subprotocol " + subprotocol + " not answered", null));
+            return false;
+        }
         open = true;
         handshakeTimeout.cancel(false);
-        ctx.writeAndFlush(ClientFrames.text(ctx.alloc(), client.uid)).addListener(f -> {
-            if (f.isSuccess()) {
-                clients.opened(client);
-            } else {
-                clients.failed(client, Client.OpenFailure.of(f.cause()));
-            }
-        });
+        ctx.writeAndFlush(ClientFrames.text(ctx.alloc(), clients.bindText(client)))
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        clients.opened(client);
+                    } else {
+                        clients.failed(client, Client.OpenFailure.of(f.cause()));
+                    }
+                });
         return true;
     }
 

@@ -26,11 +26,17 @@ final class ClientFrames {
 
     /** The opening handshake for {@code path} on {@code host:port}. */
     static byte[] handshake(String host, int port, String path) {
+        return handshake(host, port, path, null);
+    }
+
+    /** The opening handshake, offering {@code subprotocol} ({@code Sec-WebSocket-Protocol}) unless null. */
+    static byte[] handshake(String host, int port, String path, String subprotocol) {
         return ("GET " + path + " HTTP/1.1\r\n"
                         + "Host: " + host + ":" + port + "\r\n"
                         + "Upgrade: websocket\r\n"
                         + "Connection: Upgrade\r\n"
                         + "Sec-WebSocket-Key: " + KEY + "\r\n"
+                        + (subprotocol == null ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n")
                         + "Sec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -41,6 +42,12 @@ final class Clients implements AutoCloseable {
         void onMessage(Client client, long seq, long latencyNanos);
     }
 
+    /** Receives every text or binary message as it is, instead of the {@link MessageSink}; on an event loop. */
+    @FunctionalInterface
+    interface TextSink {
+        void onText(Client client, ByteBuf buf, int from, int to);
+    }
+
     static final MessageSink IGNORE = (client, seq, latencyNanos) -> {};
     static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -48,6 +55,7 @@ final class Clients implements AutoCloseable {
     private final Executor executor;
     private final InetSocketAddress remote;
     private final ByteBuf handshake;
+    private final String subprotocol;
     private final SourceAddresses sources;
     private final Set<Client> open = ConcurrentHashMap.newKeySet();
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
@@ -58,15 +66,23 @@ final class Clients implements AutoCloseable {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder lostAfterOpen = new LongAdder();
     private volatile MessageSink sink = IGNORE;
+    private volatile TextSink textSink;
+    private volatile Function<Client, String> bindText = client -> client.uid;
 
     Clients(ClientTransport transport, URI ws, SourceAddresses sources) {
+        this(transport, ws, sources, null);
+    }
+
+    /** Clients that offer {@code subprotocol} in their handshake (and require it answered), unless null. */
+    Clients(ClientTransport transport, URI ws, SourceAddresses sources, String subprotocol) {
+        this.subprotocol = subprotocol;
         this.remote = new InetSocketAddress(ws.getHost(), ws.getPort());
         String path = ws.getRawPath() == null || ws.getRawPath().isEmpty() ? "/" : ws.getRawPath();
         if (ws.getRawQuery() != null) {
             path += "?" + ws.getRawQuery();
         }
         this.handshake = Unpooled.unreleasableBuffer(
-                Unpooled.wrappedBuffer(ClientFrames.handshake(ws.getHost(), ws.getPort(), path)));
+                Unpooled.wrappedBuffer(ClientFrames.handshake(ws.getHost(), ws.getPort(), path, subprotocol)));
         this.sources = sources;
         this.executor = transport.group();
         this.bootstrap = transport
@@ -76,6 +92,25 @@ final class Clients implements AutoCloseable {
 
     void sink(MessageSink sink) {
         this.sink = sink;
+    }
+
+    /** Hands every message to {@code textSink} as it is (no bench payload parsing); null: back to the sink. */
+    void textSink(TextSink textSink) {
+        this.textSink = textSink;
+    }
+
+    /** What a client writes as its first text frame once open; by default its uid (the seed's bind). */
+    void bindText(Function<Client, String> bindText) {
+        this.bindText = bindText;
+    }
+
+    String bindText(Client client) {
+        return bindText.apply(client);
+    }
+
+    /** The subprotocol the clients offer, or null. */
+    String subprotocol() {
+        return subprotocol;
     }
 
     /** Connects, handshakes and binds one client; see {@link Client#opened}. */
@@ -166,6 +201,11 @@ final class Clients implements AutoCloseable {
 
     void message(Client client, ByteBuf buf, int from, int to, long nowNanos) {
         messages.increment();
+        TextSink text = textSink;
+        if (text != null) {
+            text.onText(client, buf, from, to);
+            return;
+        }
         long seq = Payload.seq(buf, from, to);
         long ts = Payload.ts(buf, from, to);
         if (seq < 0 || ts < 0) {

@@ -59,7 +59,7 @@ final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One table per scenario present in {@code results} (idle, fanout, targeted, churn), a row per run and step. */
+    /** One table per scenario present in {@code results} (idle, fanout, targeted, churn, resume), a row per run and step. */
     static String markdown(List<Map<String, Object>> results) {
         StringBuilder md = new StringBuilder();
         table(
@@ -176,6 +176,39 @@ final class ReportCommand implements Callable<Integer> {
                             p.get("achievedRate"),
                             p.get("lost"),
                             sub(p, "latencyMs").get("p99")));
+                });
+        table(
+                md,
+                results,
+                "resume",
+                "Resume storm (herald.v1 clients reconnect at once with their positions)",
+                List.of(
+                        "Server",
+                        "Clients",
+                        "Missed each",
+                        "Storm s",
+                        "Answers",
+                        "Received",
+                        "Lost",
+                        "Duplicates",
+                        "Server CPU s",
+                        "Server µs/message",
+                        "Tool CPU s"),
+                (r, rows) -> {
+                    Map<String, Object> s = sub(r, "storm");
+                    rows.add(List.of(
+                            s.getOrDefault("clients", "-"),
+                            s.containsKey("expected") && s.get("clients") instanceof Number c && c.longValue() > 0
+                                    ? ((Number) s.get("expected")).longValue() / c.longValue()
+                                    : "-",
+                            s.getOrDefault("seconds", "-"),
+                            s.getOrDefault("answers", "-"),
+                            s.getOrDefault("received", "-"),
+                            s.getOrDefault("lost", "-"),
+                            s.getOrDefault("duplicates", "-"),
+                            sub(s, "cpu").getOrDefault("serverCpuSeconds", "-"),
+                            s.getOrDefault("serverCpuUsPerMessage", "-"),
+                            sub(s, "cpu").getOrDefault("clientCpuSeconds", "-")));
                 });
         return md.toString();
     }

@@ -97,6 +97,20 @@ final class SideBySide {
             new Figure("Push p99 ms", r -> sub(sub(r, "pushes"), "latencyMs").get("p99")),
             Figure.count("Pushes lost", r -> sub(r, "pushes").get("lost")));
 
+    private static final List<Figure> RESUME = List.of(
+            new Figure(
+                    "Storm s (until all have every missed message)",
+                    r -> sub(r, "storm").get("seconds")),
+            Figure.count("Recovered", r -> sub(sub(r, "storm"), "answers").get("recovered")),
+            Figure.count("Lost", r -> sub(r, "storm").get("lost")),
+            Figure.count("Duplicates", r -> sub(r, "storm").get("duplicates")),
+            Figure.count("Reconnect failures", r -> sub(r, "storm").get("failed")),
+            new Figure("Server CPU s", r -> sub(sub(r, "storm"), "cpu").get("serverCpuSeconds")),
+            new Figure("Server CPU µs/message", r -> sub(r, "storm").get("serverCpuUsPerMessage")),
+            new Figure("Tool CPU s", r -> sub(sub(r, "storm"), "cpu").get("clientCpuSeconds")),
+            new Figure(
+                    "Other processes' CPU %", r -> sub(sub(r, "storm"), "cpu").get("otherCpuPercent")));
+
     private SideBySide() {}
 
     /** The markdown tables of {@code lines}, with {@code calibration} as the last column where present. */
@@ -168,6 +182,19 @@ final class SideBySide {
                                                     count(rate),
                                                     count(n)),
                                             CHURN))
+                            .add(label, results);
+                }
+                case "resume" -> {
+                    double missed = number(sub(line, "params").get("missed"));
+                    tables.computeIfAbsent(
+                                    key(4, "", n, missed),
+                                    k -> new Table(
+                                            String.format(
+                                                    Locale.ROOT,
+                                                    "Resume storm, %s herald.v1 clients back at once, %s missed each",
+                                                    count(n),
+                                                    count(missed)),
+                                            RESUME))
                             .add(label, results);
                 }
                 default -> {

@@ -161,6 +161,42 @@ class BenchSmokeIT {
                             assertThat(churn).containsEntry("opened", attempted).containsEntry("failed", 0);
                             assertThat(churn).containsEntry("closed", attempted);
                             nothingLost(sub(r, "pushes"));
+                        }),
+                Arguments.of(
+                        Named.of(
+                                "resume storm of herald.v1 clients",
+                                List.of(
+                                        "resume",
+                                        "-n",
+                                        "200",
+                                        "--missed",
+                                        "5",
+                                        "--push-rate",
+                                        "5000",
+                                        "--timeout",
+                                        "20s",
+                                        "--tail",
+                                        "200ms")),
+                        (Consumer<Map<String, Object>>) r -> {
+                            assertThat(r).containsEntry("clients", 200).containsEntry("positioned", 200);
+                            assertThat(sub(r, "firstAnswers")).isEqualTo(Map.of("new", 200));
+                            assertThat(sub(r, "pushes"))
+                                    .containsEntry("sent", 1000)
+                                    .containsEntry("fail", 1000)
+                                    .containsEntry("errors", 0)
+                                    .containsEntry("allReplied", true);
+                            Map<String, Object> storm = sub(r, "storm");
+                            assertThat(storm)
+                                    .containsEntry("reconnected", 200)
+                                    .containsEntry("timedOut", false)
+                                    .containsEntry("expected", 1000)
+                                    .containsEntry("received", 1000)
+                                    .containsEntry("lost", 0)
+                                    .containsEntry("duplicates", 0)
+                                    .containsEntry("unexpected", 0)
+                                    .containsEntry("otherEpoch", 0);
+                            assertThat(sub(storm, "answers")).isEqualTo(Map.of("recovered", 200));
+                            assertThat((double) storm.get("seconds")).isPositive();
                         }));
     }
 
