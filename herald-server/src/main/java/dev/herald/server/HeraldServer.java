@@ -324,6 +324,7 @@ public final class HeraldServer implements AutoCloseable {
         webSocketStats.recoveries().forEach((kind, count) -> answers.put(kind.wireName(), count));
         v1.put("answers", answers);
         v1.put("acks", webSocketStats.acks());
+        v1.put("conflated", webSocketStats.conflated());
         v1.put("invalidMessages", webSocketStats.invalidMessages());
         stats.put("heraldV1", v1);
         Map<String, Long> closes = new LinkedHashMap<>();

@@ -38,8 +38,28 @@ public final class Subscriber {
         /** Queues the answer to the client's hello, before any publication. */
         void welcome(List<Recovery> answers);
 
-        /** Too much arrived while the resume ran: the transport closes the connection as slow. */
+        /**
+         * Too much arrived while the resume ran, or while the connection was congested: the transport
+         * closes the connection as slow.
+         */
         void overflow();
+
+        /**
+         * Whether the connection cannot take more now (its socket buffer is full): a keyed publication
+         * then waits in the subscriber, where a newer one with the same key replaces it. The transport
+         * calls {@link #drain} when it can take more again. Never congested by default.
+         */
+        default boolean congested() {
+            return false;
+        }
+
+        /** Bytes that may wait in the subscriber while the connection is congested. */
+        default long maxParkedBytes() {
+            return 1 << 20;
+        }
+
+        /** A waiting keyed publication was replaced by a newer one with the same key (not sent). */
+        default void conflated(Publication older) {}
     }
 
     private static final class Cursor {
@@ -63,6 +83,12 @@ public final class Subscriber {
     private ArrayList<Publication> held = new ArrayList<>();
 
     private boolean overflowed;
+    /** What waits while the connection is congested, keyed by stream and key (or unique); {@code null}: nothing. */
+    private LinkedHashMap<Object, Publication> parked;
+
+    private long parkedBytes;
+    /** {@code parked != null}, readable without the monitor. */
+    private volatile boolean parking;
     /** Publications with a receipt sent and not acked yet, oldest first (at most {@link #MAX_RECEIPTED}). */
     private ArrayDeque<Publication> receipted;
 
@@ -86,6 +112,9 @@ public final class Subscriber {
     public boolean offer(Publication publication) {
         synchronized (this) {
             if (held == null) {
+                if (parked != null || (publication.message().key() != null && sink.congested())) {
+                    return park(publication);
+                }
                 return send(publication);
             }
             if (overflowed) {
@@ -140,6 +169,67 @@ public final class Subscriber {
             for (Cursor cursor : cursors.values()) {
                 cursor.answered = false;
             }
+        }
+    }
+
+    /**
+     * Keeps a publication while the connection is congested: a keyed one replaces the waiting one of the
+     * same stream and key; everything else waits in order behind them. Past {@link Sink#maxParkedBytes}
+     * the connection is closed as slow. On the monitor.
+     */
+    private boolean park(Publication publication) {
+        if (parked == null) {
+            parked = new LinkedHashMap<>();
+            parking = true;
+        }
+        String key = publication.message().key();
+        Object slot = key == null ? new Object() : publication.stream() + '\n' + key;
+        Publication older = parked.remove(slot); // the newer goes to the end: offsets stay in order
+        if (older != null) {
+            parkedBytes -= older.message().size();
+            sink.conflated(older);
+        }
+        parked.put(slot, publication);
+        parkedBytes += publication.message().size();
+        if (parkedBytes > sink.maxParkedBytes()) {
+            parked = null;
+            parking = false;
+            parkedBytes = 0;
+            sink.overflow();
+            return false;
+        }
+        // The connection may have drained while this was decided: then nothing would call drain again.
+        drainParked();
+        return true;
+    }
+
+    /**
+     * The connection can take more again: writes what waited while it was congested, in order, until it
+     * is done or congested again. The transport calls it on the connection's own thread.
+     */
+    public synchronized void drain() {
+        drainParked();
+    }
+
+    /** Whether publications wait for the connection's congestion to pass (a racy hint, for the transport). */
+    public boolean hasParked() {
+        return parking;
+    }
+
+    /** Writes what waits until nothing does or the connection is congested again; on the monitor. */
+    private void drainParked() {
+        while (parked != null && !sink.congested()) {
+            var first = parked.entrySet().iterator();
+            if (!first.hasNext()) {
+                parked = null;
+                parking = false;
+                parkedBytes = 0;
+                return;
+            }
+            Publication publication = first.next().getValue();
+            first.remove();
+            parkedBytes -= publication.message().size();
+            send(publication);
         }
     }
 

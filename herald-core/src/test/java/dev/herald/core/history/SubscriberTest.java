@@ -29,6 +29,24 @@ class SubscriberTest {
         final List<Frame> frames = new ArrayList<>();
         final List<List<Recovery>> welcomes = new ArrayList<>();
         int overflows;
+        int conflated;
+        volatile boolean congested;
+        long maxParkedBytes = 1 << 20;
+
+        @Override
+        public boolean congested() {
+            return congested;
+        }
+
+        @Override
+        public long maxParkedBytes() {
+            return maxParkedBytes;
+        }
+
+        @Override
+        public synchronized void conflated(Publication older) {
+            conflated++;
+        }
 
         @Override
         public synchronized boolean write(Publication publication, long previousOffset) {
@@ -75,6 +93,16 @@ class SubscriberTest {
 
     private static Publication publication(long offset) {
         return publication(STREAM, EPOCH, offset);
+    }
+
+    private static Publication keyed(long offset, String key) {
+        return new Publication(
+                STREAM,
+                EPOCH,
+                offset,
+                Message.ofUtf8(("m" + offset).getBytes(), new dev.herald.core.PushOptions(0, null, key)),
+                Set.of(),
+                0);
     }
 
     private static Publication excluding(String uid, long offset) {
@@ -347,5 +375,68 @@ class SubscriberTest {
         assertThat(sink.previous())
                 .isEqualTo(LongStream.rangeClosed(0, messages).boxed().toList());
         assertThat(subscriber.positions()).containsEntry(STREAM, new StreamPosition(epoch, messages + 1));
+    }
+
+    @Test
+    void whileCongestedAKeyedMessageWaitsAndANewerOneOfTheSameKeyReplacesIt() {
+        subscriber.resume(List.of(answer(1, 1, 2)));
+        sink.congested = true;
+
+        assertThat(subscriber.offer(keyed(2, "progress"))).isTrue();
+        assertThat(subscriber.offer(keyed(3, "progress"))).isTrue();
+        assertThat(subscriber.offer(publication(4)))
+                .as("unkeyed waits behind them, in order")
+                .isTrue();
+        assertThat(subscriber.offer(keyed(5, "progress"))).isTrue();
+        assertThat(sink.offsets()).as("nothing written while congested").isEmpty();
+
+        sink.congested = false;
+        subscriber.drain();
+
+        assertThat(sink.offsets()).containsExactly(4L, 5L);
+        assertThat(sink.previous()).as("the chain skips what was replaced").containsExactly(1L, 4L);
+        assertThat(sink.conflated).isEqualTo(2);
+        subscriber.offer(publication(6));
+        assertThat(sink.offsets()).endsWith(6L);
+    }
+
+    @Test
+    void anUnkeyedMessageWhileCongestedAndNothingWaitsIsWrittenAsBefore() {
+        subscriber.resume(List.of(answer(1, 1, 2)));
+        sink.congested = true;
+
+        subscriber.offer(publication(2));
+
+        assertThat(sink.offsets())
+                .as("the transport decides (a full queue closes as slow)")
+                .containsExactly(2L);
+    }
+
+    @Test
+    void tooMuchWaitingClosesTheConnectionAsSlow() {
+        subscriber.resume(List.of(answer(1, 1, 2)));
+        sink.congested = true;
+        sink.maxParkedBytes = 3; // two messages of 2 bytes
+
+        subscriber.offer(keyed(2, "a"));
+        subscriber.offer(keyed(3, "b"));
+
+        assertThat(sink.overflows).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageParkedJustAsTheCongestionEndedIsNotLeftBehind() {
+        subscriber.resume(List.of(answer(1, 1, 2)));
+        sink.congested = true;
+        subscriber.offer(keyed(2, "a"));
+        sink.congested = false; // the transport's drain ran before the next park, on another thread
+        subscriber.drain();
+        sink.congested = true;
+        subscriber.offer(keyed(3, "a"));
+        sink.congested = false;
+
+        subscriber.offer(keyed(4, "b")); // parks (3 waits) and, no longer congested, drains at once
+
+        assertThat(sink.offsets()).containsExactly(2L, 3L, 4L);
     }
 }

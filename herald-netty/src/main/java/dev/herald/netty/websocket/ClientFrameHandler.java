@@ -520,6 +520,8 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         boolean writable = ctx.channel().isWritable();
         if (!writable) {
             services.stats().paused.increment();
+        } else if (positioned != null) {
+            positioned.writable(); // what waited for the congestion to pass goes out
         }
         ctx.channel().config().setAutoRead(writable);
         super.channelWritabilityChanged(ctx);

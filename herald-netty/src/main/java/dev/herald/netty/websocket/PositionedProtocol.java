@@ -152,6 +152,29 @@ final class PositionedProtocol implements Subscriber.Sink {
                 session.id().toString(), uid, config.pingInterval().toSeconds(), answers)));
     }
 
+    /** The connection can take more again: the subscriber writes what waited. On the event loop. */
+    void writable() {
+        Subscriber subscriber = this.subscriber;
+        if (subscriber != null) {
+            subscriber.drain();
+        }
+    }
+
+    @Override
+    public boolean congested() {
+        return session.congested();
+    }
+
+    @Override
+    public long maxParkedBytes() {
+        return config.maxOutboundBytes();
+    }
+
+    @Override
+    public void conflated(Publication older) {
+        services.stats().conflated.increment();
+    }
+
     @Override
     public void overflow() {
         log.warn("closing slow consumer session={} (resume)", session.id());

@@ -135,6 +135,18 @@ public final class WebSocketSession implements Session {
     /** Flushes what {@link #write} queued, on the event loop, from where it was written. */
     void flush() {
         rawWriter.flush();
+        Subscriber positioned = subscriber;
+        if (positioned != null && positioned.hasParked() && !congested()) {
+            positioned.drain(); // the outbox drained: what waited for the congestion goes out
+        }
+    }
+
+    /**
+     * Whether this connection cannot take more now: its socket buffer, or the frames waiting for it in
+     * the loop's outbox, are at {@code websocket.max-outbound-bytes} (where a send closes it as slow).
+     */
+    boolean congested() {
+        return !channel.isWritable() || QUEUED.get(this) >= channel.config().getWriteBufferHighWaterMark();
     }
 
     /** The handshake is done: frames go to {@code writer} from now on, pushes in the given form. */

@@ -20,6 +20,7 @@ public final class WebSocketStats {
     final LongAdder framesIgnored = new LongAdder();
     final LongAdder paused = new LongAdder();
     final LongAdder acks = new LongAdder();
+    final LongAdder conflated = new LongAdder();
     final LongAdder resumes = new LongAdder();
     final LongAdder invalidMessages = new LongAdder();
     private final EnumMap<Recovery.Kind, LongAdder> recoveries = new EnumMap<>(Recovery.Kind.class);
@@ -57,6 +58,14 @@ public final class WebSocketStats {
     /** {@code herald.v1} hellos answered (connections bound and resumed). */
     public long resumes() {
         return resumes.sum();
+    }
+
+    /**
+     * Keyed messages a congested {@code herald.v1} connection never got because a newer one with the same
+     * key replaced them while they waited.
+     */
+    public long conflated() {
+        return conflated.sum();
     }
 
     /** {@code herald.v1} acks received. */
