@@ -69,20 +69,7 @@ public final class MemoryEngine implements Engine {
         this.ids = ids;
         this.receipts = receipts;
         this.toOneUid = (publication, uid) -> {
-            Receipt receipt = publication.message().receipt();
-            if (receipt != null) {
-                receipt.delivered(uid, publication.stream(), publication.epoch(), publication.offset(), 0, true);
-            }
-            int reached = hub.deliverToUid(uid, publication, Set.of());
-            if (receipt != null) {
-                receipt.delivered(
-                        uid,
-                        publication.stream(),
-                        publication.epoch(),
-                        publication.offset(),
-                        reached,
-                        publication.waiting());
-            }
+            int reached = deliverToUid(hub, uid, publication, Set.of());
             if (reached == 0 && publication.hasTtl()) {
                 return publication.waiting() ? PushResult.of(0, 0, 1, 0) : PushResult.of(0, 0, 0, 1);
             }
@@ -151,6 +138,22 @@ public final class MemoryEngine implements Engine {
         }
     }
 
+    /**
+     * Delivers a publication to one uid's connections and tells its receipt, if it has one: named before
+     * the delivery (so that the writes it causes are listed), what it reached after.
+     */
+    private static int deliverToUid(Hub hub, String uid, Publication publication, Set<SessionId> exceptSessions) {
+        Receipt receipt = publication.message().receipt();
+        if (receipt == null) {
+            return hub.deliverToUid(uid, publication, exceptSessions);
+        }
+        receipt.delivered(uid, publication.stream(), publication.epoch(), publication.offset(), 0, true);
+        int reached = hub.deliverToUid(uid, publication, exceptSessions);
+        receipt.delivered(
+                uid, publication.stream(), publication.epoch(), publication.offset(), reached, publication.waiting());
+        return reached;
+    }
+
     /** One push's delivery, part by part: which part is being appended, and what the push reached. */
     private static final class Fanout {
         final Hub hub;
@@ -169,24 +172,10 @@ public final class MemoryEngine implements Engine {
         void deliver(Publication publication) {
             if (uid != null) {
                 if (reach.takes(uid, publication)) {
-                    Receipt receipt = publication.message().receipt();
-                    if (receipt != null) { // named before the writes report to it
-                        receipt.delivered(
-                                uid, publication.stream(), publication.epoch(), publication.offset(), 0, true);
-                    }
-                    int reached = hub.deliverToUid(uid, publication, exceptSessions);
+                    int reached = deliverToUid(hub, uid, publication, exceptSessions);
                     reach.add(reached);
                     if (reached == 0) {
                         reach.offline(publication);
-                    }
-                    if (receipt != null) {
-                        receipt.delivered(
-                                uid,
-                                publication.stream(),
-                                publication.epoch(),
-                                publication.offset(),
-                                reached,
-                                publication.waiting());
                     }
                 }
             } else if (group != null) {
