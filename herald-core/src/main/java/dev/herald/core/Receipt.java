@@ -180,10 +180,4 @@ public final class Receipt {
         }
         return list;
     }
-
-    /** The state of one uid's copy, or {@code null} if the push did not name the uid. */
-    public synchronized State state(String uid) {
-        UidState state = uids.get(uid);
-        return state == null ? null : state.state;
-    }
 }
