@@ -59,7 +59,8 @@ class ChaosIT {
         server = TestServer.start(
                 "websocket.ping-interval", "200ms",
                 "websocket.pong-timeout", "400ms",
-                "history.size", "1000");
+                "history.size", "1000",
+                "inbox.max-per-uid", "1000"); // nothing pushed out while a client is away
         proxy = ChaosProxy.start(server.websocketAddress());
         URI uri = URI.create("ws://127.0.0.1:" + proxy.port() + "/");
         pool = Executors.newFixedThreadPool(UIDS + 2);
@@ -109,7 +110,7 @@ class ChaosIT {
         }
         backend.get(30, TimeUnit.SECONDS);
         for (Future<?> client : clients) {
-            client.get(40, TimeUnit.SECONDS);
+            client.get(50, TimeUnit.SECONDS); // each gives up by itself 50 s after it started
         }
 
         assertThat(proxy.cuts() + proxy.silences()).as("connections broken").isGreaterThan(UIDS * 2);
@@ -135,7 +136,7 @@ class ChaosIT {
         while (received.size() < MESSAGES && System.nanoTime() < giveUp) {
             HeraldV1Client client;
             try {
-                client = HeraldV1Client.connect(uri, held);
+                client = HeraldV1Client.connect(uri, held, Duration.ofSeconds(2)); // a silenced handshake: retry soon
                 client.hello(uid);
             } catch (RuntimeException | AssertionError e) {
                 continue; // the proxy broke this one before the welcome

@@ -48,6 +48,7 @@ public final class HeraldV1Client implements WebSocket.Listener, AutoCloseable {
     private final Map<String, Position> positions = new LinkedHashMap<>();
     private volatile boolean answerPings = true;
     private volatile boolean ended;
+    private Duration timeout = TIMEOUT;
     private WebSocket socket;
 
     private HeraldV1Client(Map<String, Position> positions) {
@@ -61,12 +62,21 @@ public final class HeraldV1Client implements WebSocket.Listener, AutoCloseable {
 
     /** Opens a connection that holds the given positions (those of an earlier connection). */
     public static HeraldV1Client connect(URI uri, Map<String, Position> positions) {
+        return connect(uri, positions, TIMEOUT);
+    }
+
+    /**
+     * Opens a connection that holds the given positions, waiting at most {@code timeout} for the
+     * handshake and then for each answer (for tests whose network breaks on purpose).
+     */
+    public static HeraldV1Client connect(URI uri, Map<String, Position> positions, Duration timeout) {
         HeraldV1Client client = new HeraldV1Client(positions);
+        client.timeout = timeout;
         client.socket = HTTP.newWebSocketBuilder()
-                .connectTimeout(TIMEOUT)
+                .connectTimeout(timeout)
                 .subprotocols("herald.v1")
                 .buildAsync(uri, client)
-                .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .join();
         assertThat(client.socket.getSubprotocol()).as("negotiated subprotocol").isEqualTo("herald.v1");
         return client;
@@ -257,9 +267,9 @@ public final class HeraldV1Client implements WebSocket.Listener, AutoCloseable {
     private Object next() {
         try {
             while (true) {
-                Object event = events.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                Object event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (event == null) {
-                    return fail("nothing from the server within %s", TIMEOUT);
+                    return fail("nothing from the server within %s", timeout);
                 }
                 if (event instanceof Throwable error) {
                     throw new AssertionError("WebSocket error", error);
