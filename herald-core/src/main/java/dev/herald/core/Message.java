@@ -16,6 +16,12 @@ public final class Message extends Encodable {
     private final PushOptions options;
     /** The push's receipt, when the backend asked for one; set by the engine before the message is sent. */
     private volatile Receipt receipt;
+    /**
+     * The push's idempotency key (target and id, see {@link dev.herald.core.engine.IdempotencyIds}), set
+     * by the engine before the message is published, so that a durable store can keep it with the
+     * message; {@code null} without an id.
+     */
+    private volatile String idKey;
 
     private Message(byte[] payload, long createdAt, PushOptions options) {
         this.payload = payload;
@@ -72,6 +78,16 @@ public final class Message extends Encodable {
     /** Attaches the push's receipt; the engine does, once, before it publishes the message. */
     public void track(Receipt receipt) {
         this.receipt = receipt;
+    }
+
+    /** The push's idempotency key (its target and id), or {@code null}. */
+    public String idKey() {
+        return idKey;
+    }
+
+    /** Names the push's idempotency key; the engine does, before it publishes the message. */
+    public void idKey(String idKey) {
+        this.idKey = idKey;
     }
 
     /** The push's latest-value key, or {@code null}. */

@@ -1,5 +1,9 @@
 package dev.herald.core;
 
+import dev.herald.core.store.Journal;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +66,10 @@ public final class Receipt {
     private final LinkedHashMap<String, UidState> uids = new LinkedHashMap<>();
     private long othersWritten;
     private long othersAcked;
+    /** Where its changes are written down, if anywhere. */
+    private Journal journal = Journal.NONE;
+    /** Whether a change waits for the journal to write it: each receipt is queued once until written. */
+    private boolean dirty;
 
     public Receipt(String id, long createdAt) {
         this.id = Objects.requireNonNull(id, "id");
@@ -89,6 +97,7 @@ public final class Receipt {
         if (state.state != State.ACKED && state.state != State.SENT) {
             state.state = connections > 0 ? State.SENT : waiting ? State.QUEUED : State.MISSED;
         }
+        changed();
     }
 
     /** Whether the push named this uid itself (not through a group): its events are listed. */
@@ -99,6 +108,7 @@ public final class Receipt {
     /** A frame of the message was written to a connection's socket. */
     public synchronized void written(String uid, String connection, long at) {
         UidState state = named(uid);
+        changed();
         if (state == null) {
             othersWritten++;
             return;
@@ -116,6 +126,7 @@ public final class Receipt {
     /** A connection acked its position past the message. */
     public synchronized void acked(String uid, String connection, long at) {
         UidState state = named(uid);
+        changed();
         if (state == null) {
             othersAcked++;
             return;
@@ -133,7 +144,90 @@ public final class Receipt {
         UidState state = named(uid);
         if (state != null && state.state != State.ACKED) {
             state.state = end;
+            changed();
         }
+    }
+
+    /** Writes its changes to {@code journal} from now on, starting with what it holds. */
+    public synchronized void journal(Journal journal) {
+        this.journal = journal;
+        changed();
+    }
+
+    /** On the monitor. */
+    private void changed() {
+        if (!dirty && journal.durable()) {
+            dirty = true;
+            journal.receiptChanged(this);
+        }
+    }
+
+    /**
+     * Writes the receipt as the journal keeps it, and lets its next change queue it again. The journal
+     * calls it when it writes.
+     */
+    public synchronized void writeTo(DataOutput out) throws IOException {
+        dirty = false;
+        out.writeByte(1); // format
+        out.writeUTF(id);
+        out.writeLong(createdAt);
+        out.writeLong(othersWritten);
+        out.writeLong(othersAcked);
+        out.writeInt(uids.size());
+        for (Map.Entry<String, UidState> entry : uids.entrySet()) {
+            UidState state = entry.getValue();
+            out.writeUTF(entry.getKey());
+            out.writeUTF(state.stream == null ? "" : state.stream);
+            out.writeUTF(state.epoch == null ? "" : state.epoch);
+            out.writeLong(state.offset);
+            out.writeByte(state.state == null ? -1 : state.state.ordinal());
+            writeEvents(out, state.written, state.moreWritten);
+            writeEvents(out, state.acked, state.moreAcked);
+        }
+    }
+
+    private static void writeEvents(DataOutput out, List<Event> events, int more) throws IOException {
+        out.writeInt(more);
+        out.writeShort(events.size());
+        for (Event event : events) {
+            out.writeUTF(event.connection());
+            out.writeLong(event.at());
+        }
+    }
+
+    /** A receipt as {@link #writeTo} wrote it. */
+    public static Receipt readFrom(DataInput in) throws IOException {
+        if (in.readByte() != 1) {
+            throw new IOException("unknown receipt format");
+        }
+        Receipt receipt = new Receipt(in.readUTF(), in.readLong());
+        receipt.othersWritten = in.readLong();
+        receipt.othersAcked = in.readLong();
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            UidState state = new UidState();
+            String uid = in.readUTF();
+            String stream = in.readUTF();
+            String epoch = in.readUTF();
+            state.stream = stream.isEmpty() ? null : stream;
+            state.epoch = epoch.isEmpty() ? null : epoch;
+            state.offset = in.readLong();
+            int ordinal = in.readByte();
+            state.state = ordinal < 0 ? null : State.values()[ordinal];
+            state.moreWritten = readEvents(in, state.written);
+            state.moreAcked = readEvents(in, state.acked);
+            receipt.uids.put(uid, state);
+        }
+        return receipt;
+    }
+
+    private static int readEvents(DataInput in, List<Event> events) throws IOException {
+        int more = in.readInt();
+        int count = in.readShort();
+        for (int i = 0; i < count; i++) {
+            events.add(new Event(in.readUTF(), in.readLong()));
+        }
+        return more;
     }
 
     /**

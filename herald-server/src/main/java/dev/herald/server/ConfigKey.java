@@ -123,6 +123,14 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "Most push ids remembered; past it the oldest are forgotten first."),
             new ConfigKey("receipts.ttl", "24h", "How long the receipt of a push that asked for one is kept."),
             new ConfigKey("receipts.max", "100000", "Most receipts kept; past it the oldest are forgotten first."),
+            new ConfigKey(
+                    "store.path",
+                    "",
+                    "Data directory, relative to the Herald home: streams, inboxes, ids and receipts survive a restart. Empty: memory only."),
+            new ConfigKey(
+                    "store.fsync",
+                    "true",
+                    "With a data directory: a positive reply waits for the disk (fsync, group commit); false: for the OS only."),
             new ConfigKey("server.io-threads", "0", "Event-loop threads; 0 means one per processor."),
             new ConfigKey(
                     "server.shutdown-timeout", "10s", "How long stop drains connections before it forces the exit."),

@@ -173,10 +173,11 @@ public final class ConfigLoader {
                         v.integer("idempotency.max-ids"),
                         v.duration("receipts.ttl"),
                         v.integer("receipts.max")));
+        StoreConfig store = section("store", () -> new StoreConfig(v.path("store.path"), v.bool("store.fsync")));
         LogConfig log =
                 section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
         MetricsConfig metrics = section("metrics", () -> new MetricsConfig(v.integer("metrics.latency-sample-every")));
-        return new ServerConfig(websocket, text, http, api, history, inbox, idempotency, server, log, metrics);
+        return new ServerConfig(websocket, text, http, api, history, inbox, idempotency, store, server, log, metrics);
     }
 
     private static <T> T section(String name, Supplier<T> build) {

@@ -24,6 +24,8 @@ import dev.herald.protocol.backend.ApiError;
 import dev.herald.protocol.backend.CommandLimits;
 import dev.herald.protocol.backend.CommandParser;
 import dev.herald.protocol.backend.CommandReplies;
+import dev.herald.store.DataDirectory;
+import dev.herald.store.StoreStats;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -66,6 +68,8 @@ public final class HeraldServer implements AutoCloseable {
     private final Consumer<LogConfig> logging;
     private final Hub hub = new Hub();
     private final Engine engine;
+    /** The data directory ({@code store.path}), or {@code null}: memory only. */
+    private final DataDirectory data;
     /** Drops expired history off the event loops, every {@value #HISTORY_SWEEP_SECONDS} s. */
     private final ScheduledExecutorService historySweeper;
 
@@ -90,15 +94,27 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.logging = logging;
         ServerConfig started = config.get();
-        this.engine = new MemoryEngine(
-                hub,
-                new MemoryStreamStore(started.history(), started.inbox(), Clock.systemUTC()),
-                new IdempotencyIds(
-                        started.idempotency().window(), started.idempotency().maxIds(), Clock.systemUTC()),
-                new Receipts(
-                        started.idempotency().receiptsTtl(),
-                        started.idempotency().maxReceipts(),
-                        Clock.systemUTC()));
+        IdempotencyConfig idempotency = started.idempotency();
+        if (started.store().enabled()) {
+            this.data = DataDirectory.open(
+                    started.store().path(),
+                    started.store().fsync(),
+                    started.history(),
+                    started.inbox(),
+                    idempotency.window(),
+                    idempotency.maxIds(),
+                    idempotency.receiptsTtl(),
+                    idempotency.maxReceipts(),
+                    Clock.systemUTC());
+            this.engine = new MemoryEngine(hub, data.streams(), data.ids(), data.receipts());
+        } else {
+            this.data = null;
+            this.engine = new MemoryEngine(
+                    hub,
+                    new MemoryStreamStore(started.history(), started.inbox(), Clock.systemUTC()),
+                    new IdempotencyIds(idempotency.window(), idempotency.maxIds(), Clock.systemUTC()),
+                    new Receipts(idempotency.receiptsTtl(), idempotency.maxReceipts(), Clock.systemUTC()));
+        }
         this.historySweeper = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "herald-history");
             thread.setDaemon(true);
@@ -131,6 +147,9 @@ public final class HeraldServer implements AutoCloseable {
         this.transport = NettyTransport.start(config.get().server().ioThreads());
         metrics.bind(hub, webSocketStats, textStats, textPort::connectionCount, httpStats);
         metrics.bindHistory(engine, webSocketStats);
+        if (data != null) {
+            metrics.bindStore(data.journal());
+        }
     }
 
     /**
@@ -165,6 +184,7 @@ public final class HeraldServer implements AutoCloseable {
             server.transport.shutdown(0).syncUninterruptibly();
             server.metrics.close();
             server.historySweeper.shutdownNow();
+            server.closeData();
             throw e;
         }
         log.info(
@@ -327,6 +347,26 @@ public final class HeraldServer implements AutoCloseable {
         v1.put("conflated", webSocketStats.conflated());
         v1.put("invalidMessages", webSocketStats.invalidMessages());
         stats.put("heraldV1", v1);
+        if (data != null) {
+            StoreStats store = data.journal().stats();
+            Map<String, Object> disk = new LinkedHashMap<>();
+            disk.put("path", data.journal().path().toString());
+            disk.put("fsync", store.fsync());
+            disk.put("batches", store.batches());
+            disk.put("changes", store.changes());
+            disk.put("failures", store.failures());
+            disk.put("writeMillis", store.writeNanos() / 1_000_000);
+            DataDirectory.Restored restored = data.restored();
+            disk.put(
+                    "restored",
+                    Map.of(
+                            "streams", restored.streams(),
+                            "messages", restored.messages(),
+                            "ids", restored.ids(),
+                            "receipts", restored.receipts(),
+                            "millis", restored.took().toMillis()));
+            stats.put("store", disk);
+        }
         Map<String, Long> closes = new LinkedHashMap<>();
         webSocketStats
                 .serverCloses()
@@ -381,12 +421,20 @@ public final class HeraldServer implements AutoCloseable {
         state = State.STOPPED;
         historySweeper.shutdownNow();
         metrics.close();
+        closeData();
         log.info("stopped after {} pushes, {} deliveries", pusher.pushCount(), hub.deliveryCount());
     }
 
     @Override
     public void close() {
         stop();
+    }
+
+    /** Writes what the data directory has queued and closes it. */
+    private void closeData() {
+        if (data != null) {
+            data.close();
+        }
     }
 
     private void closeListeners() {

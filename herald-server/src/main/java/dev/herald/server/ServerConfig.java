@@ -15,6 +15,7 @@ public record ServerConfig(
         HistoryConfig history,
         InboxConfig inbox,
         IdempotencyConfig idempotency,
+        StoreConfig store,
         ProcessConfig server,
         LogConfig log,
         MetricsConfig metrics) {}

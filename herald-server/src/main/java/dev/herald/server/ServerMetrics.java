@@ -10,6 +10,7 @@ import dev.herald.netty.backend.TextPortStats;
 import dev.herald.netty.http.HttpStats;
 import dev.herald.netty.websocket.WebSocketStats;
 import dev.herald.protocol.backend.BackendError;
+import dev.herald.store.RocksJournal;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,6 +90,24 @@ final class ServerMetrics implements AutoCloseable {
     }
 
     /** Binds the meters of history and of {@code herald.v1} clients. */
+    /** The data directory's writer: batches, changes, failures, and each batch's write (and sync) time. */
+    void bindStore(RocksJournal journal) {
+        FunctionCounter.builder("herald.store.batches", journal, j -> j.stats().batches())
+                .description("Batches written to the data directory (one write, and with store.fsync one sync, each)")
+                .register(registry);
+        FunctionCounter.builder("herald.store.changes", journal, j -> j.stats().changes())
+                .description("Changes written to the data directory (appends, removals, positions, ids, receipts)")
+                .register(registry);
+        FunctionCounter.builder("herald.store.failures", journal, j -> j.stats().failures())
+                .description("Batches that could not be written to the data directory")
+                .register(registry);
+        Timer batch = Timer.builder("herald.store.batch")
+                .description("Time to write (and with store.fsync sync) one batch of changes")
+                .publishPercentiles(0.5, 0.99, 0.999)
+                .register(registry);
+        journal.onBatch(nanos -> batch.record(nanos, TimeUnit.NANOSECONDS));
+    }
+
     void bindHistory(Engine engine, WebSocketStats webSocket) {
         Gauge.builder("herald.history.streams", engine, e -> e.historyStats().streams())
                 .description("Streams whose position (epoch, offset) is remembered")

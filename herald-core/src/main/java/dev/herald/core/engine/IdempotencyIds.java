@@ -1,6 +1,7 @@
 package dev.herald.core.engine;
 
 import dev.herald.core.PushResult;
+import dev.herald.core.store.Journal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,18 @@ public final class IdempotencyIds {
     /** Every id once, oldest first: what expires or is forgotten first. */
     private final ConcurrentLinkedQueue<Seen> byAge = new ConcurrentLinkedQueue<>();
 
+    private final Journal journal;
+
     public IdempotencyIds(Duration window, int maxIds, Clock clock) {
+        this(window, maxIds, clock, Journal.NONE);
+    }
+
+    /**
+     * Ids whose results are written to {@code journal} once known (a push is journaled before its result
+     * is: an id is never remembered for a push that a crash lost, only possibly forgotten for one that a
+     * crash kept, whose retry is then delivered again).
+     */
+    public IdempotencyIds(Duration window, int maxIds, Clock clock, Journal journal) {
         if (window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("window: must be positive, was " + window);
         }
@@ -36,6 +48,26 @@ public final class IdempotencyIds {
         this.windowMillis = window.toMillis();
         this.maxIds = maxIds;
         this.clock = clock;
+        this.journal = journal;
+    }
+
+    /** Puts back an id the journal kept, before the server serves; an expired one is dropped. */
+    public void restore(String key, long expiresAt, PushResult result) {
+        Seen restored = new Seen(key, expiresAt, CompletableFuture.completedFuture(result));
+        if (seen.putIfAbsent(key, restored) == null) {
+            byAge.add(restored);
+        }
+        expire(clock.millis());
+    }
+
+    private void journalWhenDone(Seen mine) {
+        if (journal.durable()) {
+            mine.result.thenAccept(result -> {
+                if (seen.get(mine.key) == mine) {
+                    journal.idClaimed(mine.key, mine.expiresAt, result);
+                }
+            });
+        }
     }
 
     /**
@@ -48,12 +80,13 @@ public final class IdempotencyIds {
     public CompletableFuture<PushResult> claim(String target, String id, CompletableFuture<PushResult> result) {
         long now = clock.millis();
         expire(now);
-        String key = target + '\n' + id;
+        String key = key(target, id);
         Seen mine = new Seen(key, now + windowMillis, result);
         while (true) {
             Seen earlier = seen.putIfAbsent(key, mine);
             if (earlier == null) {
                 byAge.add(mine);
+                journalWhenDone(mine);
                 return null;
             }
             if (earlier.expiresAt > now) {
@@ -61,6 +94,7 @@ public final class IdempotencyIds {
             }
             if (seen.replace(key, earlier, mine)) {
                 byAge.add(mine);
+                journalWhenDone(mine);
                 return null;
             }
         }
@@ -68,7 +102,7 @@ public final class IdempotencyIds {
 
     /** Forgets a claim whose push failed, so that a retry is pushed again. */
     public void release(String target, String id, CompletableFuture<PushResult> result) {
-        String key = target + '\n' + id;
+        String key = key(target, id);
         Seen seen = this.seen.get(key);
         if (seen != null && seen.result == result) {
             this.seen.remove(key, seen);
@@ -76,11 +110,21 @@ public final class IdempotencyIds {
         }
     }
 
+    /** The key an id is remembered under: its target and itself. */
+    public static String key(String target, String id) {
+        return target + '\n' + id;
+    }
+
+    /** How long an id is remembered. */
+    public long windowMillis() {
+        return windowMillis;
+    }
+
     private void expire(long now) {
         Seen oldest;
         while ((oldest = byAge.peek()) != null && (oldest.expiresAt <= now || seen.size() > maxIds)) {
-            if (byAge.remove(oldest)) {
-                seen.remove(oldest.key, oldest);
+            if (byAge.remove(oldest) && seen.remove(oldest.key, oldest)) {
+                journal.idForgotten(oldest.key);
             }
         }
     }

@@ -44,6 +44,9 @@ public final class MemoryEngine implements Engine {
     /** The delivery of a push to one uid: a constant, so that the seed's push allocates no lambda. */
     private final StreamStore.Delivery<String, PushResult> toOneUid;
 
+    /** The delivery of a part of a push to a durable store ({@link #deliverDurably}). */
+    private final StreamStore.Delivery<Fanout, Void> deferred = this::deliverDurably;
+
     /** The delivery of one part of any other push. */
     private static final StreamStore.Delivery<Fanout, Void> TO_PART = (publication, fanout) -> {
         fanout.deliver(publication);
@@ -90,6 +93,7 @@ public final class MemoryEngine implements Engine {
         if (first != null) {
             return first.thenApply(PushResult::asDuplicate);
         }
+        message.idKey(IdempotencyIds.key(scope, id));
         publishTracked(target, message).whenComplete((reached, failure) -> {
             if (failure != null) {
                 ids.release(scope, id, result); // a failed push may be retried
@@ -112,6 +116,9 @@ public final class MemoryEngine implements Engine {
     }
 
     private CompletionStage<PushResult> publishOnce(Target target, Message message) {
+        if (streams.durable()) {
+            return publishDurably(target, message);
+        }
         // Without a supplier: this runs once per push.
         try {
             if (target.isSingleUid()) {
@@ -139,6 +146,58 @@ public final class MemoryEngine implements Engine {
     }
 
     /**
+     * A push to a store that writes streams down: a part whose publication is journaled is delivered
+     * once it is durable, on the journal's thread, and so is every later part of the push (one thread at
+     * a time counts what it reached); the result completes after the last part, so that a positive reply
+     * means the message is on disk.
+     */
+    private CompletionStage<PushResult> publishDurably(Target target, Message message) {
+        try {
+            Fanout fanout = new Fanout(hub, target);
+            for (String uid : target.uids()) {
+                streams.appendToUid(uid, message, target.exceptUids(), fanout, deferred);
+            }
+            for (String group : target.groups()) {
+                streams.append(Streams.ofGroup(group), message, target.exceptUids(), fanout, deferred);
+            }
+            if (target.toAll()) {
+                streams.append(Streams.ALL, message, target.exceptUids(), fanout, deferred);
+            }
+            if (!fanout.deferred) {
+                return completed(fanout.reach.result());
+            }
+            CompletableFuture<PushResult> result = new CompletableFuture<>();
+            streams.afterDurable(failure -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(fanout.reach.result());
+                }
+            });
+            return result;
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A part's delivery in {@link #publishDurably}: now, or once durable. */
+    private Void deliverDurably(Publication publication, Fanout fanout) {
+        if (publication.isJournaled()) {
+            fanout.deferred = true;
+        }
+        if (!fanout.deferred) {
+            fanout.deliverPart(publication);
+        } else {
+            streams.afterDurable(failure -> {
+                if (failure == null) {
+                    fanout.deliverPart(publication); // a failed write delivers nothing
+                }
+            });
+        }
+        return null;
+    }
+
+    /**
      * Delivers a publication to one uid's connections and tells its receipt, if it has one: named before
      * the delivery (so that the writes it causes are listed), what it reached after.
      */
@@ -161,6 +220,8 @@ public final class MemoryEngine implements Engine {
         final Set<SessionId> exceptSessions;
         String uid;
         String group;
+        /** Whether a part waits for the journal: from then on, every part is delivered on its thread. */
+        boolean deferred;
 
         Fanout(Hub hub, Target target) {
             this.hub = hub;
@@ -184,16 +245,49 @@ public final class MemoryEngine implements Engine {
                 hub.deliverToAll(publication, exceptSessions, reach);
             }
         }
+
+        /** {@link #deliver} to the part the publication's stream names. */
+        void deliverPart(Publication publication) {
+            String stream = publication.stream();
+            uid = Streams.uid(stream);
+            group = uid == null ? Streams.group(stream) : null;
+            deliver(publication);
+        }
     }
 
     @Override
     public CompletionStage<HistoryWindow> history(String stream, StreamPosition since, int limit) {
-        return now(() -> streams.read(stream, since, limit));
+        return whenDurable(() -> streams.read(stream, since, limit));
     }
 
     @Override
     public CompletionStage<HistoryWindow> waiting(String stream, int limit) {
-        return now(() -> streams.waiting(stream, limit));
+        return whenDurable(() -> streams.waiting(stream, limit));
+    }
+
+    /**
+     * A read, answered once what it holds is durable: a client is never sent a message that a crash
+     * could take back (and whose offset a restart would give again).
+     */
+    private CompletionStage<HistoryWindow> whenDurable(Supplier<HistoryWindow> read) {
+        if (!streams.durable()) {
+            return now(read);
+        }
+        HistoryWindow window;
+        try {
+            window = read.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<HistoryWindow> result = new CompletableFuture<>();
+        streams.afterDurable(failure -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(window);
+            }
+        });
+        return result;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.herald.core.engine;
 
 import dev.herald.core.Receipt;
+import dev.herald.core.store.Journal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +23,14 @@ public final class Receipts {
     private final ConcurrentHashMap<String, Receipt> byId = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Receipt> byAge = new ConcurrentLinkedQueue<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final Journal journal;
 
     public Receipts(Duration ttl, int max, Clock clock) {
+        this(ttl, max, clock, Journal.NONE);
+    }
+
+    /** Receipts whose changes are written to {@code journal}. */
+    public Receipts(Duration ttl, int max, Clock clock, Journal journal) {
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("ttl: must be positive, was " + ttl);
         }
@@ -33,6 +40,7 @@ public final class Receipts {
         this.ttlMillis = ttl.toMillis();
         this.max = max;
         this.clock = clock;
+        this.journal = journal;
     }
 
     /** A new receipt under the push's id, or a server-made one ({@code r1}, {@code r2}, …) when it has none. */
@@ -45,7 +53,28 @@ public final class Receipts {
             byAge.remove(earlier);
         }
         byAge.add(receipt);
+        receipt.journal(journal);
         return receipt;
+    }
+
+    /**
+     * Puts back a receipt the journal kept (before the server serves), oldest first; one past the ttl is
+     * forgotten. Server-made ids continue after the highest restored.
+     */
+    public void restore(Receipt receipt) {
+        byId.put(receipt.id(), receipt);
+        byAge.add(receipt);
+        receipt.journal(journal);
+        String id = receipt.id();
+        if (id.startsWith("r")) {
+            try {
+                long n = Long.parseLong(id.substring(1), 36);
+                sequence.accumulateAndGet(n, Math::max);
+            } catch (NumberFormatException e) {
+                // the backend's own id
+            }
+        }
+        expire(clock.millis());
     }
 
     /** The receipt with this id, or {@code null} (never made, or forgotten). */
@@ -57,8 +86,8 @@ public final class Receipts {
     private void expire(long now) {
         Receipt oldest;
         while ((oldest = byAge.peek()) != null && (oldest.createdAt() + ttlMillis <= now || byId.size() > max)) {
-            if (byAge.remove(oldest)) {
-                byId.remove(oldest.id(), oldest);
+            if (byAge.remove(oldest) && byId.remove(oldest.id(), oldest)) {
+                journal.receiptForgotten(oldest.id());
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.herald.core.history;
 
 import dev.herald.core.Message;
 import dev.herald.core.Receipt;
+import dev.herald.core.store.Journal;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ public final class MemoryStreamStore implements StreamStore {
     private final HistoryConfig config;
     private final InboxConfig inboxConfig;
     private final Clock clock;
+    /** Where changes to durable streams are written down ({@link Journal#NONE}: nowhere). */
+    private final Journal journal;
     /** Group and everyone streams, by stream name. */
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
     /** Uid streams, by uid: a push to a uid finds its stream without building the stream's name. */
@@ -72,9 +75,18 @@ public final class MemoryStreamStore implements StreamStore {
     }
 
     public MemoryStreamStore(HistoryConfig config, InboxConfig inboxConfig, Clock clock) {
+        this(config, inboxConfig, clock, Journal.NONE);
+    }
+
+    /**
+     * A store whose streams that keep anything (history or inbox) are written to {@code journal}, and
+     * whose deliveries of what was written wait until it is durable ({@link #afterDurable}).
+     */
+    public MemoryStreamStore(HistoryConfig config, InboxConfig inboxConfig, Clock clock, Journal journal) {
         this.config = Objects.requireNonNull(config, "config");
         this.inboxConfig = Objects.requireNonNull(inboxConfig, "inboxConfig");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.journal = Objects.requireNonNull(journal, "journal");
     }
 
     /** One stream; its monitor orders its appends. */
@@ -104,18 +116,28 @@ public final class MemoryStreamStore implements StreamStore {
         /** Read without the monitor only to purge the queues. */
         volatile boolean forgotten;
 
-        Stream(String name, String key, boolean keeps, long now) {
+        /**
+         * Whether the journal has it: since it first kept or queued a message (or was restored). From
+         * then on every change to it is journaled, so that a restart never gives an offset twice.
+         */
+        boolean journaled;
+
+        Stream(String name, String key, boolean keeps, long now, String epoch) {
             this.name = name;
             this.key = key;
             this.keeps = keeps;
             this.hasInbox = Streams.isUid(name);
-            this.epoch = newEpoch();
+            this.epoch = epoch;
             this.lastWrite = now;
             this.queuedAt = now;
         }
 
         boolean hasWaiting() {
             return inbox != null && !inbox.isEmpty();
+        }
+
+        Journal.Position position() {
+            return new Journal.Position(epoch, top, trimmed, keeps);
         }
     }
 
@@ -161,6 +183,10 @@ public final class MemoryStreamStore implements StreamStore {
                 Publication publication = publication(s, message, exceptUids, now);
                 s.lastWrite = now;
                 appended.increment();
+                if (journal.durable() && (s.journaled || s.keeps || publication.waiting())) {
+                    s.journaled = true;
+                    publication.journaled();
+                }
                 if (message.key() != null) {
                     supersede(s, message.key());
                 }
@@ -168,6 +194,9 @@ public final class MemoryStreamStore implements StreamStore {
                     wait(s, publication);
                 } else if (s.keeps) {
                     keep(s, publication, now);
+                }
+                if (publication.isJournaled()) {
+                    journal.appended(publication, s.position());
                 }
                 result = delivery.deliver(publication, context);
             }
@@ -192,7 +221,12 @@ public final class MemoryStreamStore implements StreamStore {
     }
 
     private Stream create(ConcurrentHashMap<String, Stream> map, String key, String name, long now) {
-        Stream fresh = new Stream(name, key, config.keeps(name), now);
+        return create(map, key, name, now, config.keeps(name), newEpoch());
+    }
+
+    private Stream create(
+            ConcurrentHashMap<String, Stream> map, String key, String name, long now, boolean keeps, String epoch) {
+        Stream fresh = new Stream(name, key, keeps, now, epoch);
         Stream raced = map.putIfAbsent(key, fresh);
         if (raced != null) {
             return raced;
@@ -258,6 +292,7 @@ public final class MemoryStreamStore implements StreamStore {
 
     /** Takes a publication out of its inbox; {@code lost}: to a reader who has not got it, it is gone. */
     private Publication unwait(Stream s, Publication publication, boolean lost) {
+        removed(s, publication);
         waiting.decrementAndGet();
         inboxBytes.addAndGet(-publication.cost());
         if (lost) {
@@ -281,6 +316,7 @@ public final class MemoryStreamStore implements StreamStore {
                 Publication publication = it.next();
                 if (key.equals(publication.message().key())) {
                     it.remove();
+                    removed(s, publication);
                     kept.decrementAndGet();
                     bytes.addAndGet(-publication.cost());
                     superseded.increment();
@@ -330,9 +366,24 @@ public final class MemoryStreamStore implements StreamStore {
 
     /** Drops one kept publication (the stream's oldest); on the stream's monitor. */
     private void drop(Stream s, Publication publication) {
+        removed(s, publication);
         s.trimmed = Math.max(s.trimmed, publication.offset());
         kept.decrementAndGet();
         bytes.addAndGet(-publication.cost());
+    }
+
+    /** Journals that a kept or waiting publication left its stream. */
+    private void removed(Stream s, Publication publication) {
+        if (s.journaled) {
+            journal.removed(s.name, publication.offset());
+        }
+    }
+
+    /** Journals a stream's position if it changed since {@code trimmedBefore} was read. */
+    private void journalTrim(Stream s, long trimmedBefore) {
+        if (s.journaled && s.trimmed != trimmedBefore && !s.forgotten) {
+            journal.position(s.name, s.position());
+        }
     }
 
     /** Drops the oldest message of one keeping stream after another until the budget holds. */
@@ -345,8 +396,10 @@ public final class MemoryStreamStore implements StreamStore {
             synchronized (s) {
                 s.inKeeping = false;
                 if (s.publications != null && !s.publications.isEmpty()) {
+                    long trimmed = s.trimmed;
                     drop(s, s.publications.pollFirst());
                     evicted.increment();
+                    journalTrim(s, trimmed);
                 }
                 if (s.publications != null && !s.publications.isEmpty() && !s.forgotten) {
                     s.inKeeping = true;
@@ -385,6 +438,10 @@ public final class MemoryStreamStore implements StreamStore {
 
     /** Forgets a stream: its position and kept messages. On the stream's monitor. */
     private void forget(Stream s) {
+        if (s.journaled) {
+            journal.forgotten(s.name);
+            s.journaled = false; // its kept messages go with it
+        }
         s.forgotten = true;
         if (s.publications != null) {
             for (Publication publication : s.publications) {
@@ -416,6 +473,10 @@ public final class MemoryStreamStore implements StreamStore {
                 if (!s.keeps) {
                     s.keeps = true;
                     s.trimmed = s.top; // nothing before was kept
+                    if (journal.durable()) {
+                        s.journaled = true;
+                        journal.position(s.name, s.position());
+                    }
                 }
                 return s;
             }
@@ -433,10 +494,12 @@ public final class MemoryStreamStore implements StreamStore {
                 return HistoryWindow.UNKNOWN;
             }
             long now = clock.millis();
+            long trimmedBefore = s.trimmed;
             if (s.publications != null) {
                 dropExpired(s, now);
             }
             dropExpiredWaiting(s, now);
+            journalTrim(s, trimmedBefore);
             // A stream that keeps no history has lost all it had but what waits in its inbox (which the
             // window holds); one that keeps has lost up to what it dropped.
             long trimmed = s.keeps ? s.trimmed : s.top;
@@ -460,7 +523,9 @@ public final class MemoryStreamStore implements StreamStore {
             if (s.forgotten) {
                 return HistoryWindow.UNKNOWN;
             }
+            long trimmedBefore = s.trimmed;
             dropExpiredWaiting(s, clock.millis());
+            journalTrim(s, trimmedBefore);
             if (!s.hasWaiting() || limit <= 0) {
                 return new HistoryWindow(s.epoch, s.top, s.top, List.of());
             }
@@ -517,6 +582,7 @@ public final class MemoryStreamStore implements StreamStore {
                 return 0;
             }
             int done = 0;
+            long trimmedBefore = s.trimmed;
             while (!s.inbox.isEmpty() && s.inbox.peekFirst().offset() <= offset) {
                 unwait(s, s.inbox.pollFirst(), true);
                 done++;
@@ -524,6 +590,7 @@ public final class MemoryStreamStore implements StreamStore {
             if (s.inbox.isEmpty()) {
                 s.inbox = null;
             }
+            journalTrim(s, trimmedBefore);
             acked.add(done);
             return done;
         }
@@ -545,8 +612,10 @@ public final class MemoryStreamStore implements StreamStore {
                 if (s.forgotten) {
                     continue;
                 }
+                long trimmedBefore = s.trimmed;
                 dropExpired(s, nowMillis);
                 dropExpiredWaiting(s, nowMillis);
+                journalTrim(s, trimmedBefore);
                 if (s.publications != null && s.publications.isEmpty()) {
                     s.publications = null; // an idle stream holds no queue
                 }
@@ -554,6 +623,53 @@ public final class MemoryStreamStore implements StreamStore {
                     forget(s);
                 }
             }
+        }
+    }
+
+    @Override
+    public boolean durable() {
+        return journal.durable();
+    }
+
+    @Override
+    public void afterDurable(Journal.DurableTask task) {
+        journal.afterDurable(task);
+    }
+
+    /**
+     * Puts back a stream that the journal kept, before the store serves: its position and its kept and
+     * waiting publications (in offset order, each marked as it was: {@link Publication#waiting()} ones
+     * wait, the others are history). What the limits no longer allow (expired, too many, past the byte
+     * budgets) is dropped as it would have been, and journaled as dropped.
+     */
+    public void restore(String stream, Journal.Position position, List<Publication> publications) {
+        long now = clock.millis();
+        Stream s = create(mapOf(stream), keyOf(stream), stream, now, position.keeps(), position.epoch());
+        synchronized (s) {
+            s.journaled = true;
+            s.top = position.top();
+            s.trimmed = position.trimmed();
+            long trimmedBefore = s.trimmed;
+            for (Publication publication : publications) {
+                publication.journaled();
+                if (publication.waiting()) {
+                    if (publication.expiresAt() > now) {
+                        wait(s, publication);
+                    } else {
+                        s.trimmed = Math.max(s.trimmed, publication.offset());
+                        removed(s, publication);
+                        inboxExpired.increment();
+                    }
+                } else if (s.keeps) {
+                    keep(s, publication, now);
+                } else {
+                    removed(s, publication);
+                }
+            }
+            journalTrim(s, trimmedBefore);
+        }
+        if (bytes.get() > config.maxBytes()) {
+            evictForBytes();
         }
     }
 

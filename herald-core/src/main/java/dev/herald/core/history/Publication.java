@@ -27,6 +27,11 @@ public final class Publication extends Encodable {
     private final long time;
     private final long expiresAt;
     private final boolean waiting;
+    /**
+     * Whether its stream journals it: its delivery waits until it is durable. Set on the stream's monitor
+     * before the publication is handed to anyone.
+     */
+    private boolean journaled;
 
     /**
      * @param exceptUids uids that never receive it, on replay too (the push's {@code exclude.uids})
@@ -105,6 +110,16 @@ public final class Publication extends Encodable {
     /** Whether it waits in its uid's inbox until acked or expired. */
     public boolean waiting() {
         return waiting;
+    }
+
+    /** Whether it is written to the store's journal, and may only be delivered once that is durable. */
+    public boolean isJournaled() {
+        return journaled;
+    }
+
+    /** Marks it journaled; its store does, before anyone else sees it. */
+    void journaled() {
+        journaled = true;
     }
 
     /** What keeping it costs history's byte budget. */

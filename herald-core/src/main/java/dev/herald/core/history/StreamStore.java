@@ -1,6 +1,7 @@
 package dev.herald.core.history;
 
 import dev.herald.core.Message;
+import dev.herald.core.store.Journal;
 import java.util.Set;
 
 /**
@@ -67,6 +68,23 @@ public interface StreamStore extends AutoCloseable {
 
     /** What the inboxes hold, for {@code /stats} and {@code /metrics}. */
     InboxStats inboxStats();
+
+    /**
+     * Whether the store writes its streams down ({@code store.path}): then a publication that is
+     * {@link Publication#isJournaled() journaled} may be delivered, and a read that holds one may be
+     * answered, only from {@link #afterDurable}.
+     */
+    default boolean durable() {
+        return false;
+    }
+
+    /**
+     * Runs {@code task} once everything this store journaled before the call is durable, in call order
+     * (at once, in a store that writes nothing).
+     */
+    default void afterDurable(Journal.DurableTask task) {
+        task.run(null);
+    }
 
     /** The history limits this store keeps. */
     HistoryConfig config();
