@@ -3,9 +3,7 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testkit.ChaosProxy;
-import dev.herald.testkit.HeraldV1Client;
-import dev.herald.testkit.HeraldV1Client.Msg;
-import dev.herald.testkit.HeraldV1Client.Position;
+import dev.herald.testkit.ResumingClient;
 import dev.herald.testkit.TextPortClient;
 import java.net.URI;
 import java.time.Duration;
@@ -65,15 +63,16 @@ class ChaosIT {
         URI uri = URI.create("ws://127.0.0.1:" + proxy.port() + "/");
         pool = Executors.newFixedThreadPool(UIDS + 2);
         AtomicBoolean pushing = new AtomicBoolean(true);
-        Map<String, List<Long>> received = new ConcurrentHashMap<>();
+        Map<String, List<String>> received = new ConcurrentHashMap<>();
         Map<String, Integer> connections = new ConcurrentHashMap<>();
 
         List<Future<?>> clients = new ArrayList<>();
         for (int i = 0; i < UIDS; i++) {
             String uid = "chaos-" + i;
-            received.put(uid, new ArrayList<>());
+            received.put(uid, java.util.Collections.synchronizedList(new ArrayList<>()));
             clients.add(pool.submit(() -> {
-                client(uri, uid, received.get(uid), connections);
+                ResumingClient.run(
+                        uri, uid, MESSAGES, received.get(uid), connections, DEAD_AFTER, Duration.ofSeconds(50));
                 return null;
             }));
         }
@@ -116,48 +115,12 @@ class ChaosIT {
         assertThat(proxy.cuts() + proxy.silences()).as("connections broken").isGreaterThan(UIDS * 2);
         for (int i = 0; i < UIDS; i++) {
             String uid = "chaos-" + i;
-            List<Long> numbers = received.get(uid);
+            List<String> numbers = received.get(uid);
             assertThat(numbers)
                     .as("%s (over %d connections)", uid, connections.get(uid))
                     .hasSize(MESSAGES);
             for (int n = 0; n < MESSAGES; n++) {
-                assertThat(numbers.get(n)).as("%s message %d", uid, n).isEqualTo(n + 1L);
-            }
-        }
-    }
-
-    /**
-     * One client's life: connect through the proxy, hello with the positions held, take messages (each
-     * checked against the chain of previous offsets), ack every 25, and on silence or a close come back.
-     */
-    private static void client(URI uri, String uid, List<Long> received, Map<String, Integer> connections) {
-        Map<String, Position> held = Map.of();
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
-        while (received.size() < MESSAGES && System.nanoTime() < giveUp) {
-            HeraldV1Client client;
-            try {
-                client = HeraldV1Client.connect(uri, held, Duration.ofSeconds(2)); // a silenced handshake: retry soon
-                client.hello(uid);
-            } catch (RuntimeException | AssertionError e) {
-                continue; // the proxy broke this one before the welcome
-            }
-            connections.merge(uid, 1, Integer::sum);
-            try {
-                while (received.size() < MESSAGES) {
-                    Msg msg = client.pollMsg(DEAD_AFTER);
-                    if (msg == null) {
-                        break; // silent or closed: give it up and come back
-                    }
-                    received.add(Long.parseLong(msg.data()));
-                    if (received.size() % 25 == 0) {
-                        client.ack(msg.stream(), msg.offset());
-                    }
-                }
-            } catch (RuntimeException e) {
-                // the connection broke under a send (an ack): come back
-            } finally {
-                held = client.positions();
-                client.close();
+                assertThat(numbers.get(n)).as("%s message %d", uid, n).isEqualTo(String.valueOf(n + 1));
             }
         }
     }
