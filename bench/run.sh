@@ -36,7 +36,8 @@
 #   BENCH_TARGETED_RATES [2000,20000,80000]  BENCH_FANOUT_RATES [5,10]  BENCH_BROADCAST_RATES [5,10,20]
 #   BENCH_TARGETED_STEP [5s]  BENCH_FANOUT_STEP [8s]  BENCH_WARMUP [3s]
 #   BENCH_RESUME_MISSED [10]  BENCH_RESUME_RATE [50000]
-#   BENCH_SERVERS ["herald node-ws workerman floor"]
+#   BENCH_SERVERS ["herald node-ws workerman floor"]; also herald-history (history.uids=all) and
+#     herald-durable (history.uids=all with a fresh data directory, store.fsync true), the same build
 #   BENCH_SCENARIOS ["idle memory targeted fanout broadcast resume"]
 #   BENCH_TIMEOUT [2700 s]  BENCH_BUILD [1; 0 uses the jars as they are]  BENCH_LOCK [/tmp/herald-load.lock]
 #   BENCH_WS_PORT / BENCH_TEXT_PORT / BENCH_HTTP_PORT [31234 / 35678 / 35679]
@@ -142,6 +143,17 @@ stop_herald() {
     [ -f run/bench-herald.pid ] && timeout 60 bin/herald stop "${herald_flags[@]}" >&2 || true
 }
 
+# Herald variants, same build: every uid's stream keeps history in memory; and the same with a data
+# directory (a fresh one per start, on the disk of the checkout) and group commit with fsync.
+start_herald-history() { timeout 60 bin/herald start -d "${herald_flags[@]}" --history.uids=all >&2 9>&- && wait_port "$text_port" 30; }
+stop_herald-history() { stop_herald; }
+start_herald-durable() {
+    rm -rf run/bench-data
+    timeout 60 bin/herald start -d "${herald_flags[@]}" --history.uids=all --store.path="$PWD/run/bench-data" >&2 9>&- &&
+        wait_port "$text_port" 30
+}
+stop_herald-durable() { stop_herald; rm -rf run/bench-data; }
+
 baseline_flags=(--websocket.port="$ws_port" --text.port="$text_port" --http.port="$http_port"
     --server.pid-file="$PWD/run/bench-baseline.pid" --log.file="$PWD/run/bench-baseline.log")
 start_baseline() {
@@ -208,7 +220,7 @@ trap stop_server EXIT
 available=()
 for s in $servers; do
     case $s in
-    herald) available+=(herald) ;;
+    herald | herald-history | herald-durable) available+=("$s") ;;
     baseline)
         if [ -n "$baseline" ] && [ -x "$baseline/bin/herald" ]; then
             available+=(baseline)
@@ -250,7 +262,7 @@ bench() {
     budget=$(left)
     [ "$budget" -gt "$max_run" ] && budget=$max_run
     local target=(--ws "$ws_url" --text "$text_addr" --label "$label")
-    if [ "$label" = herald ] || [ "$label" = baseline ]; then
+    if [[ $label == herald* ]] || [ "$label" = baseline ]; then
         target+=(--server-metrics "http://127.0.0.1:$http_port/metrics")
     else
         target+=(--server seed --server-pid "$server_pid")
@@ -262,7 +274,7 @@ bench() {
 # run_one SERVER SCENARIO: starts SERVER, runs SCENARIO against it, stops it, under the load lock
 run_one() {
     local server=$1 scenario=$2
-    case $scenario in broadcast | resume) [ "$server" = herald ] || [ "$server" = baseline ] || return 0 ;; esac
+    case $scenario in broadcast | resume) case $server in herald*| baseline) ;; *) return 0 ;; esac ;; esac
     case $broken in *" $server "*) return 0 ;; esac
     if [ "$(left)" -le 0 ]; then
         say "time is up (BENCH_TIMEOUT): skipping $scenario on $server"
