@@ -198,6 +198,24 @@ class DataDirectoryTest {
     }
 
     @Test
+    void aDataDirectoryInUseByAnotherServerIsRefusedWithItsName() {
+        open();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataDirectory.open(
+                        dir,
+                        true,
+                        HISTORY,
+                        InboxConfig.DEFAULTS,
+                        Duration.ofMinutes(5),
+                        1000,
+                        Duration.ofHours(1),
+                        1000,
+                        Clock.systemUTC()))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("cannot open the data directory " + dir)
+                .hasMessageContaining("lock");
+    }
+
+    @Test
     void aSeedPushToAStreamThatKeepsNothingIsNotWritten() {
         open();
         RecordingSession session = new RecordingSession();

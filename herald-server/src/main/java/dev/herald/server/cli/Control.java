@@ -5,6 +5,7 @@ import dev.herald.server.ConfigLoader;
 import dev.herald.server.ConfigSource;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.ServerConfig;
+import dev.herald.store.StoreException;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,7 +53,7 @@ final class Control {
         HeraldServer server;
         try {
             server = HeraldServer.start(source, Logging::reconfigure);
-        } catch (ListenException e) {
+        } catch (ListenException | StoreException e) { // a port taken; a data directory in use or unreadable
             log.error("{}", e.getMessage());
             if (!daemon && logFile != null) { // else the console or the daemon's parent shows the log
                 err.println("herald: " + e.getMessage());
