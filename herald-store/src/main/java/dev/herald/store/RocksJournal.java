@@ -20,6 +20,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -373,6 +374,28 @@ public final class RocksJournal implements Journal {
             write.put(receipts, Records.utf8(receipt.id()), Records.receipt(receipt));
         } else if (change instanceof ReceiptForgotten f) {
             write.delete(receipts, Records.utf8(f.id()));
+        }
+    }
+
+    /**
+     * Waits until everything queued before the call is durable, then moves what the write-ahead log
+     * holds into table files (as RocksDB does by itself when a memtable fills): a restart then reads
+     * them instead of replaying the log.
+     */
+    public void flush() {
+        java.util.concurrent.CompletableFuture<Void> written = new java.util.concurrent.CompletableFuture<>();
+        afterDurable(failure -> {
+            if (failure != null) {
+                written.completeExceptionally(failure);
+            } else {
+                written.complete(null);
+            }
+        });
+        written.join();
+        try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(options, List.of(positions, messages, ids, receipts));
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot flush the data directory " + path + ": " + e.getMessage(), e);
         }
     }
 

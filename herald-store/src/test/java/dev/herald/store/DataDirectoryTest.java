@@ -45,7 +45,13 @@ class DataDirectoryTest {
     private MemoryEngine engine;
 
     private void open() {
-        data = DataDirectory.open(
+        data = openData();
+        hub = new Hub();
+        engine = new MemoryEngine(hub, data.streams(), data.ids(), data.receipts());
+    }
+
+    private DataDirectory openData() {
+        return DataDirectory.open(
                 dir,
                 true,
                 HISTORY,
@@ -55,8 +61,6 @@ class DataDirectoryTest {
                 Duration.ofHours(1),
                 1000,
                 Clock.systemUTC());
-        hub = new Hub();
-        engine = new MemoryEngine(hub, data.streams(), data.ids(), data.receipts());
     }
 
     private void reopen() {
@@ -200,19 +204,40 @@ class DataDirectoryTest {
     @Test
     void aDataDirectoryInUseByAnotherServerIsRefusedWithItsName() {
         open();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataDirectory.open(
-                        dir,
-                        true,
-                        HISTORY,
-                        InboxConfig.DEFAULTS,
-                        Duration.ofMinutes(5),
-                        1000,
-                        Duration.ofHours(1),
-                        1000,
-                        Clock.systemUTC()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(this::openData)
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("cannot open the data directory " + dir)
                 .hasMessageContaining("lock");
+    }
+
+    @Test
+    void whatTableFilesHoldAndWhatTheLogAddsAfterThemAreRestoredTogether() throws Exception {
+        open();
+        PushOptions ttl = new PushOptions(60_000, null, null);
+        for (int i = 1; i <= 300; i++) {
+            push(Target.uid("u" + (i % 30)), "m" + i, ttl); // 10 waiting for each of 30 uids
+            push(Target.group("news"), "n" + i, PushOptions.NONE); // history.size 5: 295 trimmed
+        }
+        data.journal().flush(); // into table files: the vector memtable sorted, deletions and all
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(Path::toString)).anyMatch(name -> name.endsWith(".sst"));
+        }
+        HistoryWindow u7 = waiting("u7");
+        engine.ack("u:u7", u7.epoch(), u7.publications().get(4).offset())
+                .toCompletableFuture()
+                .join();
+        push(Target.group("news"), "n301", PushOptions.NONE);
+
+        reopen();
+
+        assertThat(texts(waiting("u7"))).containsExactly("m157", "m187", "m217", "m247", "m277");
+        assertThat(texts(waiting("u0"))).hasSize(10).startsWith("m30").endsWith("m300");
+        HistoryWindow news =
+                engine.history("g:news", null, 100).toCompletableFuture().join();
+        assertThat(texts(news)).containsExactly("n297", "n298", "n299", "n300", "n301");
+        assertThat(news.trimmed()).isEqualTo(296);
+        assertThat(news.top()).isEqualTo(301);
+        assertThat(data.restored().streams()).isEqualTo(31);
     }
 
     @Test
