@@ -117,6 +117,11 @@ class CrashIT {
             }));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> connections.size() == UIDS);
+        String receipt;
+        try (TextPortClient text = TextPortClient.connect(new InetSocketAddress("127.0.0.1", herald.textPort()))) {
+            receipt = text.request("push {\"uid\":\"away\",\"data\":\"later\",\"ttl\":600,\"receipt\":true}");
+        }
+        assertThat(receipt).isEqualTo("{\"connections\":0,\"uids\":0,\"queued\":1,\"receipt\":\"r1\"}");
 
         AtomicInteger pushed = new AtomicInteger();
         AtomicInteger retries = new AtomicInteger();
@@ -150,6 +155,14 @@ class CrashIT {
 
         assertThat(kills).isEqualTo(2);
         assertThat(retries.get()).as("pushes the kills broke, sent again").isGreaterThanOrEqualTo(2);
+        try (TextPortClient text = TextPortClient.connect(new InetSocketAddress("127.0.0.1", herald.textPort()))) {
+            assertThat(text.request("receipt {\"id\":\"r1\"}"))
+                    .as("a receipt kept across both kills")
+                    .contains("\"away\":{\"state\":\"queued\"");
+            // A server-made receipt id after the restarts is a new one, not r1 again.
+            assertThat(text.request("push {\"uid\":\"away\",\"data\":\"again\",\"ttl\":600,\"receipt\":true}"))
+                    .endsWith("\"receipt\":\"r2\"}");
+        }
         String log = Files.readString(herald.console()); // the last start's
         assertThat(log).containsPattern("restored [1-9][0-9]* streams, [1-9][0-9]* messages");
         for (int i = 0; i < UIDS; i++) {
