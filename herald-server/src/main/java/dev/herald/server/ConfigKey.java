@@ -40,6 +40,10 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "websocket.client-groups",
                     "false",
                     "Let a bound client join and leave groups itself by sending join <group> or leave <group>."),
+            new ConfigKey(
+                    "websocket.allowed-origins",
+                    "",
+                    "Origins whose pages may connect (https://app.example.com, *.example.com); others get 403. Empty: any."),
             new ConfigKey("text.host", "127.0.0.1", "Address of the Text port (loopback: only this machine can push)."),
             new ConfigKey("text.port", "5678", "Port of the Text port (0 picks a free port)."),
             new ConfigKey(

@@ -8,6 +8,7 @@ import dev.herald.core.history.HistoryConfig;
 import dev.herald.core.history.InboxConfig;
 import dev.herald.netty.backend.TextPortConfig;
 import dev.herald.netty.http.HttpConfig;
+import dev.herald.netty.websocket.AllowedOrigins;
 import dev.herald.netty.websocket.WebSocketConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,7 +118,8 @@ public final class ConfigLoader {
                         v.duration("websocket.pong-timeout"),
                         v.duration("websocket.bind-timeout"),
                         v.size("websocket.max-outbound-bytes"),
-                        v.bool("websocket.client-groups")));
+                        v.bool("websocket.client-groups"),
+                        AllowedOrigins.of(v.list("websocket.allowed-origins"))));
         TextPortConfig text = section(
                 "text",
                 () -> new TextPortConfig(v.string("text.host"), v.integer("text.port"), v.size("text.max-line-bytes")));

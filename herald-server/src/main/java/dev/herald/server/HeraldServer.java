@@ -317,6 +317,7 @@ public final class HeraldServer implements AutoCloseable {
         stats.put("framesReceived", webSocketStats.framesReceived());
         stats.put("framesIgnored", webSocketStats.framesIgnored());
         stats.put("slowConsumersPaused", webSocketStats.paused());
+        stats.put("originsRefused", webSocketStats.originsRefused());
         HistoryStats history = engine.historyStats();
         Map<String, Object> streams = new LinkedHashMap<>();
         streams.put("streams", history.streams());

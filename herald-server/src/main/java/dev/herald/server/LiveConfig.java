@@ -32,6 +32,7 @@ final class LiveConfig {
             "websocket.pong-timeout",
             "websocket.bind-timeout",
             "websocket.max-outbound-bytes",
+            "websocket.allowed-origins",
             "text.max-line-bytes",
             "http.api-keys",
             "http.max-body-bytes",

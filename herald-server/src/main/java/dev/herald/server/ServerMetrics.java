@@ -237,6 +237,11 @@ final class ServerMetrics implements AutoCloseable {
                         + " closed (4003) when a push finds it full")
                 .tag("action", "closed")
                 .register(registry);
+        FunctionCounter.builder("herald.handshakes.refused", webSocket, WebSocketStats::originsRefused)
+                .description(
+                        "WebSocket handshakes refused with 403: an Origin that websocket.allowed-origins does not allow")
+                .tag("reason", "origin")
+                .register(registry);
 
         FunctionCounter.builder("herald.text.lines", text, TextPortStats::lines)
                 .description("Lines received on the Text port")

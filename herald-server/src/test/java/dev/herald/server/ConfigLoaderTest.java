@@ -128,6 +128,10 @@ class ConfigLoaderTest {
                 Arguments.of(
                         "websocket.compression-level", "10", "websocket.compression-level must be between 1 and 9"),
                 Arguments.of("log.level", "loud", "log.level must be one of"),
+                Arguments.of(
+                        "websocket.allowed-origins",
+                        "https://app.example.com, example.com",
+                        "websocket.allowed-origins: 'example.com' is not an origin"),
                 Arguments.of("server.pid-file", "", "server.pid-file"),
                 Arguments.of("websocket.prot", "1", "unknown config key 'websocket.prot'"));
     }

@@ -176,6 +176,31 @@ class WebSocketHandshakeIT {
     }
 
     @Test
+    void anOriginThatIsNotAllowedIsRefusedWith403AndCounted() {
+        server.stop();
+        server = TestServer.start("websocket.allowed-origins", "https://app.example.com, *.example.org");
+
+        Response refused = exchange(handshake("GET / HTTP/1.1", "Origin", "https://evil.example.net"), true);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).isEqualTo("origin not allowed\n");
+        assertThat(exchange(handshake("GET / HTTP/1.1", "Origin", "https://example.org"), true)
+                        .status())
+                .as("the apex of a pattern")
+                .isEqualTo(403);
+        assertThat(exchange(handshake("GET / HTTP/1.1", "Origin", "https://app.example.com"), false)
+                        .status())
+                .isEqualTo(101);
+        assertThat(exchange(handshake("GET / HTTP/1.1", "Origin", "http://chat.example.org:8080"), false)
+                        .status())
+                .isEqualTo(101);
+        assertThat(exchange(handshake("GET / HTTP/1.1"), false).status())
+                .as("no Origin: not a browser")
+                .isEqualTo(101);
+        assertThat(server.stats()).containsEntry("originsRefused", 2L);
+        assertServesHealthyClient(server);
+    }
+
+    @Test
     void refusedRequestsLeaveOtherClientsServed() {
         assertThat(exchange(handshake("GET / HTTP/1.1", "Sec-WebSocket-Version", "8"), true)
                         .status())

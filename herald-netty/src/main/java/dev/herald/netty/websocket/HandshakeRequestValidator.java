@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,16 +34,24 @@ import org.slf4j.LoggerFactory;
  *   <li>no {@code Upgrade: websocket}: 426 Upgrade Required
  *   <li>a {@code Sec-WebSocket-Version} other than 13, or none: 426 with {@code Sec-WebSocket-Version: 13}
  *   <li>no {@code Connection: Upgrade}, or a {@code Sec-WebSocket-Key} missing or not 16 base64 bytes: 400
+ *   <li>an {@code Origin} that {@code websocket.allowed-origins} does not allow: 403 (logged)
  * </ul>
  *
- * Every refusal closes the connection. Stateless.
+ * Every refusal closes the connection. Shared by the listener's connections; reads the configuration in
+ * force for each request.
  */
 @Sharable
 final class HandshakeRequestValidator extends ChannelInboundHandlerAdapter {
 
-    static final HandshakeRequestValidator INSTANCE = new HandshakeRequestValidator();
-
     private static final Logger log = LoggerFactory.getLogger(HandshakeRequestValidator.class);
+
+    private final Supplier<WebSocketConfig> config;
+    private final WebSocketStats stats;
+
+    HandshakeRequestValidator(Supplier<WebSocketConfig> config, WebSocketStats stats) {
+        this.config = config;
+        this.stats = stats;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -52,8 +61,17 @@ final class HandshakeRequestValidator extends ChannelInboundHandlerAdapter {
         }
         FullHttpResponse refusal = refusal(request);
         if (refusal == null) {
-            ctx.fireChannelRead(msg);
-            return;
+            String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+            if (config.get().allowedOrigins().allows(origin)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            stats.originRefused();
+            log.info(
+                    "refused handshake from {}: origin {} is not in websocket.allowed-origins",
+                    ctx.channel().remoteAddress(),
+                    origin);
+            refusal = response(HttpResponseStatus.FORBIDDEN, "origin not allowed");
         }
         log.debug("refused handshake from {}: {} {}", ctx.channel().remoteAddress(), refusal.status(), request.uri());
         ReferenceCountUtil.release(msg);

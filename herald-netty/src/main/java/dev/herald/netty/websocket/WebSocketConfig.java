@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param maxOutboundBytes bytes queued for one connection beyond which it is closed as slow (4003)
  * @param clientGroups whether a bound client may join and leave groups itself ({@code join <group>},
  *     {@code leave <group>} text messages)
+ * @param allowedOrigins which pages may open a connection ({@code Origin}); others get 403
  */
 public record WebSocketConfig(
         String host,
@@ -32,7 +33,8 @@ public record WebSocketConfig(
         Duration pongTimeout,
         Duration bindTimeout,
         int maxOutboundBytes,
-        boolean clientGroups) {
+        boolean clientGroups,
+        AllowedOrigins allowedOrigins) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 1234;
@@ -56,6 +58,7 @@ public record WebSocketConfig(
         requirePositive("pong-timeout", pongTimeout);
         requirePositive("bind-timeout", bindTimeout);
         requireRange("max-outbound-bytes", maxOutboundBytes, 1024, Integer.MAX_VALUE);
+        Objects.requireNonNull(allowedOrigins, "allowedOrigins");
     }
 
     public static WebSocketConfig defaults() {
@@ -70,7 +73,8 @@ public record WebSocketConfig(
                 DEFAULT_PONG_TIMEOUT,
                 DEFAULT_BIND_TIMEOUT,
                 DEFAULT_MAX_OUTBOUND_BYTES,
-                DEFAULT_CLIENT_GROUPS);
+                DEFAULT_CLIENT_GROUPS,
+                AllowedOrigins.ANY);
     }
 
     static void requireRange(String key, long value, long min, long max) {

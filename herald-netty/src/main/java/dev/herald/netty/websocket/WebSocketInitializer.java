@@ -37,6 +37,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private final Supplier<WebSocketConfig> config;
     private final SessionSweepers sweepers;
     private final ClientServices services;
+    private final HandshakeRequestValidator validator;
     /** The watermark of the configuration in force, shared by the connections that open under it. */
     private volatile Watermark watermark;
 
@@ -58,6 +59,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
         this.config = config;
         this.sweepers = new SessionSweepers(config);
         this.services = new ClientServices(hub, pusher, maxGroupBytes, stats, sweepers);
+        this.validator = new HandshakeRequestValidator(config, stats);
     }
 
     /** The write-buffer bounds that make {@code max-outbound-bytes} the slow-consumer limit. */
@@ -94,7 +96,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
                 .addLast(
                         "http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_HANDSHAKE_BODY_BYTES))
                 .addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_BODY_BYTES))
-                .addLast("handshake-validator", HandshakeRequestValidator.INSTANCE)
+                .addLast("handshake-validator", validator)
                 .addLast("upgrade", WebSocketUpgradeHandler.INSTANCE);
     }
 }

@@ -19,6 +19,7 @@ public final class WebSocketStats {
     final LongAdder framesReceived = new LongAdder();
     final LongAdder framesIgnored = new LongAdder();
     final LongAdder paused = new LongAdder();
+    private final LongAdder originsRefused = new LongAdder();
     final LongAdder acks = new LongAdder();
     final LongAdder conflated = new LongAdder();
     final LongAdder resumes = new LongAdder();
@@ -105,6 +106,16 @@ public final class WebSocketStats {
      */
     public long paused() {
         return paused.sum();
+    }
+
+    /** A handshake was refused for its {@code Origin} ({@code websocket.allowed-origins}). */
+    void originRefused() {
+        originsRefused.increment();
+    }
+
+    /** Handshakes refused for their {@code Origin}. */
+    public long originsRefused() {
+        return originsRefused.sum();
     }
 
     /** Connections the server closed, by reason. */
