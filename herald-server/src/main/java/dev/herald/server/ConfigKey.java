@@ -51,6 +51,10 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "1MiB",
                     "Longest line on the Text port; a longer one gets error line_too_long and the connection is closed."),
             new ConfigKey(
+                    "text.read-timeout",
+                    "30s",
+                    "How long a Text-port connection may stop in the middle of a line before it gets error read_timeout and is closed."),
+            new ConfigKey(
                     "http.host",
                     "127.0.0.1",
                     "Address of the HTTP listener (API, /metrics, /healthz, /readyz, /stats)."),
@@ -60,6 +64,10 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "",
                     "Comma-separated API keys for /api/* (Authorization: Bearer KEY). Empty: only loopback may call the API."),
             new ConfigKey("http.max-body-bytes", "1MiB", "Largest HTTP request body; larger ones get 413."),
+            new ConfigKey(
+                    "http.read-timeout",
+                    "30s",
+                    "How long an HTTP connection may stop in the middle of a request before it gets 408 and is closed."),
             new ConfigKey("api.max-group-bytes", "128", "Longest group name, in UTF-8 bytes."),
             new ConfigKey("api.max-batch", "1000", "Most pushes in one batch."),
             new ConfigKey(

@@ -122,14 +122,19 @@ public final class ConfigLoader {
                         AllowedOrigins.of(v.list("websocket.allowed-origins"))));
         TextPortConfig text = section(
                 "text",
-                () -> new TextPortConfig(v.string("text.host"), v.integer("text.port"), v.size("text.max-line-bytes")));
+                () -> new TextPortConfig(
+                        v.string("text.host"),
+                        v.integer("text.port"),
+                        v.size("text.max-line-bytes"),
+                        v.duration("text.read-timeout")));
         HttpConfig http = section(
                 "http",
                 () -> new HttpConfig(
                         v.string("http.host"),
                         v.integer("http.port"),
                         v.list("http.api-keys"),
-                        v.size("http.max-body-bytes")));
+                        v.size("http.max-body-bytes"),
+                        v.duration("http.read-timeout")));
         ApiConfig api = section(
                 "api",
                 () -> new ApiConfig(

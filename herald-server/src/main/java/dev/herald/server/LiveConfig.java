@@ -34,6 +34,8 @@ final class LiveConfig {
             "websocket.max-outbound-bytes",
             "websocket.allowed-origins",
             "text.max-line-bytes",
+            "text.read-timeout",
+            "http.read-timeout",
             "http.api-keys",
             "http.max-body-bytes",
             "api.max-group-bytes",

@@ -252,6 +252,53 @@ class HttpApiIT {
         }
     }
 
+    // ---- a client that stops in the middle of a request
+
+    @Test
+    void aRequestThatStopsHalfwayIsAnswered408AndClosedButAnIdleConnectionIsKept() throws Exception {
+        HeraldServer timed = TestServer.start("http.read-timeout", "1s");
+        int port = timed.httpAddress().getPort();
+        try (java.net.Socket idle = new java.net.Socket("127.0.0.1", port);
+                java.net.Socket stalled = new java.net.Socket("127.0.0.1", port)) {
+            idle.setSoTimeout(10_000);
+            stalled.setSoTimeout(10_000);
+            String count = "POST /api/count HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+            idle.getOutputStream().write(count.getBytes(StandardCharsets.US_ASCII));
+            assertThat(readResponse(idle)).startsWith("HTTP/1.1 200");
+            // Headers, then half of the body they announce, then nothing.
+            stalled.getOutputStream()
+                    .write(("POST /api/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: 40\r\n\r\n{\"uid\":\"a\",")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String timedOut = new String(stalled.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(timedOut).startsWith("HTTP/1.1 408").contains("connection: close");
+            assertThat(timed.stats().get("http").toString()).contains("408=1");
+
+            Thread.sleep(1500); // idle between requests past the timeout: still served
+            idle.getOutputStream().write(count.getBytes(StandardCharsets.US_ASCII));
+            assertThat(readResponse(idle)).startsWith("HTTP/1.1 200");
+        } finally {
+            timed.stop();
+        }
+    }
+
+    /** The head and body of one response with a Content-Length, read from a raw socket. */
+    private static String readResponse(java.net.Socket socket) throws IOException {
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        java.util.regex.Matcher length =
+                java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+        int body = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return head + new String(in.readNBytes(body), StandardCharsets.US_ASCII);
+    }
+
     // ---- API keys and where the client is
 
     @Test

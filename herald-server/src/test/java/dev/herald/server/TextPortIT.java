@@ -240,6 +240,27 @@ class TextPortIT {
     }
 
     @Test
+    void aConnectionThatStopsInTheMiddleOfALineIsAnsweredAndClosedButAnIdleOneIsKept() throws Exception {
+        start("text.read-timeout", "1s");
+        try (WebSocketRecorder page = bind("a");
+                TextPortClient idle = TextPortClient.connect(server.textAddress());
+                TextPortClient stalled = TextPortClient.connect(server.textAddress())) {
+            assertThat(idle.request("{\"uid\":\"a\",\"n\":1}")).isEqualTo("ok");
+            stalled.write("{\"uid\":\"a\",\"n\":2}\n{\"uid\":\"a\",\"n\""); // a whole line, then half of one
+            assertThat(stalled.readLine()).isEqualTo("ok");
+            assertThat(stalled.readLine()).isEqualTo("error read_timeout no end of line for 1 s");
+            assertThat(stalled.readLine()).as("closed").isNull();
+            assertThat(errors().get("read_timeout")).isEqualTo(1L);
+
+            Thread.sleep(1500); // the idle one waited past the timeout, between lines: still served
+            assertThat(idle.request("{\"uid\":\"a\",\"n\":3}")).isEqualTo("ok");
+            assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"a\",\"n\":1}");
+            assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"a\",\"n\":2}");
+            assertThat(page.awaitMessage()).isEqualTo("{\"uid\":\"a\",\"n\":3}");
+        }
+    }
+
+    @Test
     void aLineOfExactlyTheLimitIsAccepted() {
         start("text.max-line-bytes", "1KiB");
         try (WebSocketRecorder page = bind("a");

@@ -6,6 +6,7 @@ import dev.herald.core.PushResult;
 import dev.herald.core.Pusher;
 import dev.herald.core.Target;
 import dev.herald.netty.OrderedReplies;
+import dev.herald.netty.StalledReadTimeout;
 import dev.herald.protocol.backend.BackendCommand;
 import dev.herald.protocol.backend.BackendCommand.Invalid;
 import dev.herald.protocol.backend.BackendCommand.Rejected;
@@ -212,6 +213,10 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             closeIfAnswered(ctx);
             return;
         }
+        if (event == StalledReadTimeout.STALLED) {
+            refuseStalledLine(ctx);
+            return;
+        }
         super.userEventTriggered(ctx, event);
     }
 
@@ -286,6 +291,26 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
                 ctx,
                 CompletableFuture.completedFuture(bytes(
                         error(BackendError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes"))));
+        closeAfterReplies(ctx);
+        ctx.flush();
+        closeIfAnswered(ctx);
+    }
+
+    /** The connection stopped in the middle of a line for {@code text.read-timeout}: answer, then close. */
+    private void refuseStalledLine(ChannelHandlerContext ctx) {
+        if (closeWhenAnswered) {
+            return;
+        }
+        log.warn(
+                "closing backend {}: it stopped in the middle of a line for {} (text.read-timeout)",
+                ctx.channel().remoteAddress(),
+                config.readTimeout());
+        writeAnswered(ctx);
+        replies.add(
+                ctx,
+                CompletableFuture.completedFuture(bytes(error(
+                        BackendError.READ_TIMEOUT,
+                        "no end of line for " + config.readTimeout().toSeconds() + " s"))));
         closeAfterReplies(ctx);
         ctx.flush();
         closeIfAnswered(ctx);

@@ -1,5 +1,6 @@
 package dev.herald.netty.backend;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -9,8 +10,17 @@ import java.util.Objects;
  * @param port port to listen on; 0 picks a free one
  * @param maxLineBytes longest line accepted, without its line ending; a longer one is answered with
  *     {@code error line_too_long} and the connection is closed
+ * @param readTimeout how long a connection may stop in the middle of a line before it is answered
+ *     {@code error read_timeout} and closed (between lines it may be idle for ever)
  */
-public record TextPortConfig(String host, int port, int maxLineBytes) {
+public record TextPortConfig(String host, int port, int maxLineBytes, Duration readTimeout) {
+
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The settings with the default read timeout. */
+    public TextPortConfig(String host, int port, int maxLineBytes) {
+        this(host, port, maxLineBytes, DEFAULT_READ_TIMEOUT);
+    }
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5678;
@@ -23,6 +33,9 @@ public record TextPortConfig(String host, int port, int maxLineBytes) {
         }
         if (maxLineBytes < 64 || maxLineBytes > 256 * 1024 * 1024) {
             throw new IllegalArgumentException("max-line-bytes must be between 64 and 268435456, was " + maxLineBytes);
+        }
+        if (readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalArgumentException("read-timeout must be a positive duration, was " + readTimeout);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.herald.netty.backend;
 
 import dev.herald.core.Pusher;
+import dev.herald.netty.StalledReadTimeout;
 import dev.herald.protocol.backend.BackendLineParser;
 import dev.herald.protocol.backend.CommandLimits;
 import io.netty.channel.Channel;
@@ -61,6 +62,7 @@ public final class TextPortInitializer extends ChannelInitializer<Channel> {
         // of the line, and would refuse a line of exactly the limit ending in a split CRLF. The handler
         // enforces the limit itself.
         channel.pipeline()
+                .addLast("stall", new StalledReadTimeout(config.readTimeout(), StalledReadTimeout.LINES))
                 .addLast("lines", new LineBasedFrameDecoder(config.maxLineBytes() + 1, true, true))
                 .addLast("commands", new BackendCommandHandler(pusher, executor, parser, config, stats));
     }

@@ -1,6 +1,7 @@
 package dev.herald.netty.http;
 
 import dev.herald.netty.OrderedReplies;
+import dev.herald.netty.StalledReadTimeout;
 import dev.herald.netty.backend.CommandReply;
 import dev.herald.protocol.backend.ApiError;
 import dev.herald.protocol.backend.BackendCommand;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -105,6 +107,10 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (closing) {
             return;
+        }
+        StalledReadTimeout stall = ctx.pipeline().get(StalledReadTimeout.class);
+        if (stall != null) {
+            stall.completed(); // read whole: however long it now takes to answer, it is not stalled
         }
         stats.requests.increment();
         Throwable failure = request.decoderResult().cause();
@@ -364,12 +370,40 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     /**
+     * A connection that stopped in the middle of a request ({@code http.read-timeout}): answered 408
+     * after what it asked before, then closed.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event != StalledReadTimeout.STALLED) {
+            super.userEventTriggered(ctx, event);
+            return;
+        }
+        if (closing) {
+            return;
+        }
+        log.warn(
+                "closing http connection {}: it stopped in the middle of a request (http.read-timeout)",
+                ctx.channel().remoteAddress());
+        stats.responded(HttpResponseStatus.REQUEST_TIMEOUT.code());
+        replies.add(
+                ctx,
+                done(Reply.text(HttpResponseStatus.REQUEST_TIMEOUT, "request incomplete for http.read-timeout\n"))
+                        .thenApply(reply -> reply.toResponse(false, false, false)));
+        closing = true;
+        ctx.flush();
+        closeIfAnswered(ctx);
+    }
+
+    /**
      * A request the codec gives up on (e.g. more than 128 pipelined requests awaiting answers): answer
      * what was read, then close.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            // a network error, or the connection closed in the middle of a request (by the client, or
+            // by a read timeout)
             log.debug("http connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
             return;

@@ -1,5 +1,6 @@
 package dev.herald.netty.http;
 
+import dev.herald.netty.StalledReadTimeout;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
@@ -46,6 +47,8 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel channel) {
         channel.pipeline()
+                .addLast(
+                        "stall", new StalledReadTimeout(config.get().readTimeout(), StalledReadTimeout.UNTIL_COMPLETED))
                 .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("aggregator", new BodyAggregator(config.get().maxBodyBytes()))

@@ -1,5 +1,6 @@
 package dev.herald.netty.http;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,8 +12,17 @@ import java.util.Objects;
  * @param apiKeys keys accepted as {@code Authorization: Bearer <key>} on {@code /api/*}, {@code /stats}
  *     and {@code /admin/reload}; with none, those answer only requests from loopback
  * @param maxBodyBytes largest request body; larger ones are refused with 413
+ * @param readTimeout how long a connection may stop in the middle of a request before it is answered
+ *     408 and closed (between requests it may be idle)
  */
-public record HttpConfig(String host, int port, List<String> apiKeys, int maxBodyBytes) {
+public record HttpConfig(String host, int port, List<String> apiKeys, int maxBodyBytes, Duration readTimeout) {
+
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The settings with the default read timeout. */
+    public HttpConfig(String host, int port, List<String> apiKeys, int maxBodyBytes) {
+        this(host, port, apiKeys, maxBodyBytes, DEFAULT_READ_TIMEOUT);
+    }
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5679;
@@ -33,6 +43,9 @@ public record HttpConfig(String host, int port, List<String> apiKeys, int maxBod
         if (maxBodyBytes < 1024 || maxBodyBytes > 256 * 1024 * 1024) {
             throw new IllegalArgumentException(
                     "max-body-bytes must be between 1024 and 268435456, was " + maxBodyBytes);
+        }
+        if (readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalArgumentException("read-timeout must be a positive duration, was " + readTimeout);
         }
     }
 

@@ -14,6 +14,11 @@ public enum BackendError {
     INVALID_UID("invalid_uid"),
     /** The line passed {@code text.max-line-bytes}; the server closes the connection after replying. */
     LINE_TOO_LONG("line_too_long"),
+    /**
+     * The connection stopped in the middle of a line for {@code text.read-timeout}; the server closes it
+     * after replying.
+     */
+    READ_TIMEOUT("read_timeout"),
     /** The server could not complete the push (engine failure). */
     INTERNAL("internal");
 
