@@ -152,10 +152,6 @@ public final class RocksJournal implements Journal {
         return path;
     }
 
-    public boolean fsync() {
-        return fsync;
-    }
-
     /** Reads back everything the journal holds, in the order {@link Restore} wants it. */
     public void restore(Restore into) {
         try (RocksIterator it = db.newIterator(receipts)) {
