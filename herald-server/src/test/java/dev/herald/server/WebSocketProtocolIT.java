@@ -212,6 +212,23 @@ class WebSocketProtocolIT {
     }
 
     @Test
+    void aMessageFarOverTheLimitGetsThe1009CloseFrameNotAReset() {
+        // 1 MiB against a 1 KiB limit: the server decides after the first bytes while the rest is still
+        // coming. Closing then, with unread input, would make the kernel send a reset that can destroy
+        // the close frame; the server reads on and discards instead. Ten times, since it was a race.
+        for (int i = 0; i < 10; i++) {
+            try (RawWebSocket client = bindRaw(server, "flooder-" + i)) {
+                client.sendFrame(true, TEXT, filled(1024 * 1024, 'a'));
+
+                RawWebSocket.Frame close = awaitCloseThenEof(client);
+                assertThat(close.closeCode()).as("attempt %d", i).isEqualTo(1009);
+            }
+        }
+        assertThat(serverCloses(server, "1009 message too big")).isEqualTo(10);
+        WebSocketTestSupport.assertServesHealthyClient(server);
+    }
+
+    @Test
     void clientThatDisconnectsInsideAFragmentedMessageIsNoServerError() {
         try (RawWebSocket client = bindRaw(server, "dropper")) {
             client.sendFrame(false, TEXT, utf8("the first half"));
@@ -223,7 +240,7 @@ class WebSocketProtocolIT {
     }
 
     @ParameterizedTest(name = "close code {0}")
-    @ValueSource(ints = {0, 999, 1004, 1005, 1006, 1015, 1016, 2999})
+    @ValueSource(ints = {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535})
     void closeWithAnInvalidCodeClosesWith1002(int code) {
         try (RawWebSocket client = bindRaw(server, "bad-closer")) {
             client.sendClose(code, "");

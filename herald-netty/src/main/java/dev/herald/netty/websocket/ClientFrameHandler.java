@@ -15,13 +15,13 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.slf4j.Logger;
@@ -75,6 +75,14 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
     private boolean inflatePerMessage;
     /** After a close frame or a violation: further input is dropped. */
     private boolean discarding;
+    /**
+     * After a violation: when input last came ({@link System#nanoTime()}), 0 if not lingering. The
+     * connection stays open, reading and discarding, until the peer has been quiet for {@link
+     * #LINGER_QUIET_NANOS} (or closes, or the sweeper's close timeout passes).
+     */
+    private long lingerReadAt;
+
+    static final long LINGER_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Bytes of a frame that has not arrived whole; {@code null} between frames. */
     private ByteBuf cumulation;
     /** The opcode of the fragmented message being received, or {@code CONTINUATION} when none is. */
@@ -151,6 +159,9 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         }
         ByteBuf in = (ByteBuf) msg;
         if (discarding) {
+            if (lingerReadAt != 0) {
+                lingerReadAt = System.nanoTime();
+            }
             in.release();
             return;
         }
@@ -478,7 +489,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
     private void closeReceived(ByteBuf in, int payload, int length) {
         if (length >= 2) {
             int code = in.getUnsignedShort(payload);
-            if (!WebSocketCloseStatus.isValidStatusCode(code)) {
+            if (!validCloseCode(code)) {
                 fail(CloseReason.PROTOCOL_ERROR, "Invalid close frame getStatus code: " + code);
                 return;
             }
@@ -500,6 +511,15 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Whether a peer may send this close code (RFC 6455 §7.4): 1000-1003 and 1007-1011 of the RFC,
+     * 1012-1014 registered with IANA since, and 3000-4999 for libraries and applications. 1004-1006 and
+     * 1015 are reserved (never sent), and every other number is undefined.
+     */
+    static boolean validCloseCode(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    }
+
+    /**
      * A violation found while reading frames: the close frame goes out and the TCP connection is closed
      * right after it, without waiting for the client's answer; nothing more is read.
      */
@@ -508,6 +528,21 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         discarding = true;
         releaseFragments();
         session.closeAfterViolation(reason, closeText(text, reason));
+        lingerReadAt = System.nanoTime();
+        ctx.executor().schedule(this::closeWhenQuiet, LINGER_QUIET_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes a connection that broke the protocol once it has stopped sending. */
+    private void closeWhenQuiet() {
+        long quiet = System.nanoTime() - lingerReadAt;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (quiet >= LINGER_QUIET_NANOS) {
+            ctx.close();
+        } else {
+            ctx.executor().schedule(this::closeWhenQuiet, LINGER_QUIET_NANOS - quiet, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**

@@ -13,6 +13,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -176,9 +177,19 @@ public final class WebSocketSession implements Session {
         }
         stats.closed(reason);
         closeWritten = true;
+        // Then only the sending half closes: the peer may still be sending (the rest of a message too
+        // big), and closing a socket with unread input makes the kernel answer with a reset that can
+        // destroy the close frame before the peer reads it. The handler discards what still comes; the
+        // connection closes when the peer closes its half, or after CLOSE_TIMEOUT_MILLIS (the sweeper).
         rawWriter
                 .writeAndFlush(WebSocketFrames.close(channel.alloc(), reason.code(), text))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener((ChannelFutureListener) written -> {
+                    if (written.isSuccess() && channel instanceof DuplexChannel duplex && duplex.isActive()) {
+                        duplex.shutdownOutput();
+                    } else {
+                        channel.close();
+                    }
+                });
     }
 
     @Override
