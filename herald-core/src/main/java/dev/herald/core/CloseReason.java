@@ -17,12 +17,19 @@ public enum CloseReason {
     MESSAGE_TOO_BIG(1009, "message too big", false),
     /** An unexpected server error. */
     INTERNAL_ERROR(1011, "internal error", true),
+    /** The server cannot take the request just now (the keys of a JWKS URL could not be fetched). */
+    TRY_AGAIN_LATER(1013, "try again later", true),
     /** No uid arrived within {@code websocket.bind-timeout}. */
     BIND_TIMEOUT(4001, "bind timeout", true),
     /** The client did not answer pings within {@code websocket.pong-timeout}. */
     NO_PONG(4002, "no pong", true),
     /** The connection's outbound queue passed {@code websocket.max-outbound-bytes}. */
     SLOW(4003, "slow consumer", true),
+    /**
+     * The connect token expired: at bind (past {@code exp} and the clock skew allowed), or while the
+     * connection was open and its client did not refresh it. Reconnect with a fresh token.
+     */
+    TOKEN_EXPIRED(4004, "token expired", true),
     /** The uid was empty or longer than {@code websocket.max-uid-bytes}. */
     INVALID_UID(4500, "invalid uid", false),
     /** A backend kicked the connection (its uid, or the connection itself); the reason text is the backend's. */
@@ -31,7 +38,14 @@ public enum CloseReason {
      * A {@code herald.v1} client broke the protocol: a first message that is not a valid hello, or a
      * message that is not JSON. The reason text says what was wrong.
      */
-    INVALID_MESSAGE(4502, "invalid message", false);
+    INVALID_MESSAGE(4502, "invalid message", false),
+    /**
+     * The connect token was refused: not a JWT, a bad signature, an algorithm or key not accepted, a
+     * wrong audience or issuer, no {@code sub}, too long. The reason text says which.
+     */
+    INVALID_TOKEN(4503, "invalid token", false),
+    /** Tokens are required ({@code auth.*} keys set) and the client sent a bare uid. */
+    TOKEN_REQUIRED(4504, "token required", false);
 
     private final int code;
     private final String reason;

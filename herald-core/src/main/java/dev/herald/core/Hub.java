@@ -1,9 +1,12 @@
 package dev.herald.core;
 
+import dev.herald.core.auth.Identity;
 import dev.herald.core.history.Publication;
+import dev.herald.core.history.Streams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * uid once, and {@linkplain #unregister unregistered} when it closes. A uid may have any number of
  * connections; closing one removes only that one. Group membership belongs to the uid, not to a
  * connection: it covers the uid's present and future connections until the uid {@linkplain #leave
- * leaves}, whether or not the uid is online.
+ * leaves}, whether or not the uid is online. A connection whose connect token names groups is also a
+ * member of those itself, for as long as it is open: a push to such a group reaches it (once, however
+ * many ways it is a member), while {@linkplain #members the member list} names only the uids that
+ * joined.
  *
  * <p>Thread-safe. Deliveries never lock; the per-uid session lists are copy-on-write arrays, because a
  * uid has few connections and is read far more often than it changes. The calls for one session
@@ -41,7 +47,7 @@ public final class Hub {
     /** The keys of {@link #byUid}, sorted, for paging; changes only when a uid goes on or offline. */
     private final ConcurrentSkipListSet<String> onlineUids = new ConcurrentSkipListSet<>();
 
-    private final ConcurrentHashMap<String, ConcurrentSkipListSet<String>> groups = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
     private final ConcurrentSkipListSet<String> groupNames = new ConcurrentSkipListSet<>();
 
     private final LongAdder deliveries = new LongAdder();
@@ -49,12 +55,30 @@ public final class Hub {
 
     private static final class Connection {
         final Session session;
-        String uid;
+        volatile String uid;
+        /** Who the connect token said the connection is; {@code null}: bound with a bare uid. */
+        volatile Identity identity;
 
         Connection(Session session) {
             this.session = session;
         }
     }
+
+    /**
+     * A group: the uids that joined it, and the connections that are members for their lifetime (their
+     * token's {@code groups}). It exists while it has either; changed only inside {@code groups.compute}.
+     */
+    private static final class Group {
+        final ConcurrentSkipListSet<String> uids = new ConcurrentSkipListSet<>();
+        /** Copy-on-write, like {@link #byUid}: few, and read on every push to the group. */
+        volatile Connection[] connections = NO_CONNECTIONS;
+
+        boolean isEmpty() {
+            return uids.isEmpty() && connections.length == 0;
+        }
+    }
+
+    private static final Connection[] NO_CONNECTIONS = new Connection[0];
 
     /** Records an open connection that has no uid yet. */
     public void register(Session session) {
@@ -70,12 +94,36 @@ public final class Hub {
      * @return {@code false} if the session is not registered (it closed meanwhile) or is already bound
      */
     public boolean bind(Session session, String uid) {
+        return bind(session, uid, null);
+    }
+
+    /**
+     * Binds a registered connection to the uid of its verified connect token, and makes it a member of
+     * the token's groups until it closes.
+     *
+     * @param identity {@code null}: a bare uid
+     * @return {@code false} if the session is not registered (it closed meanwhile) or is already bound
+     */
+    public boolean bind(Session session, String uid, Identity identity) {
         Objects.requireNonNull(uid, "uid");
         Connection connection = connections.get(session.id());
         if (connection == null || connection.uid != null) {
             return false;
         }
         connection.uid = uid;
+        connection.identity = identity;
+        if (identity != null) {
+            for (String group : identity.groups()) {
+                groups.compute(group, (name, members) -> {
+                    if (members == null) {
+                        members = new Group();
+                        groupNames.add(name);
+                    }
+                    members.connections = append(members.connections, connection);
+                    return members;
+                });
+            }
+        }
         byUid.compute(uid, (key, current) -> {
             if (current == null) {
                 onlineUids.add(uid);
@@ -91,6 +139,19 @@ public final class Hub {
         Connection connection = connections.remove(session.id());
         if (connection == null || connection.uid == null) {
             return;
+        }
+        Identity identity = connection.identity;
+        if (identity != null) {
+            for (String group : identity.groups()) {
+                groups.computeIfPresent(group, (name, members) -> {
+                    members.connections = without(members.connections, connection);
+                    if (members.isEmpty()) {
+                        groupNames.remove(name);
+                        return null;
+                    }
+                    return members;
+                });
+            }
         }
         byUid.computeIfPresent(connection.uid, (key, current) -> {
             Session[] rest = without(current, session);
@@ -112,14 +173,48 @@ public final class Hub {
         return List.of(byUid.getOrDefault(uid, NONE));
     }
 
-    /** The ids ({@link SessionId#toString()}) of the connections bound to a uid, in bind order. */
-    public List<String> connectionIds(String uid) {
+    /** What is known of each connection bound to a uid, in bind order. */
+    public List<ConnectionInfo> connectionInfos(String uid) {
         Session[] sessions = byUid.getOrDefault(uid, NONE);
-        List<String> ids = new ArrayList<>(sessions.length);
+        List<ConnectionInfo> infos = new ArrayList<>(sessions.length);
         for (Session session : sessions) {
-            ids.add(session.id().toString());
+            Connection connection = connections.get(session.id());
+            infos.add(new ConnectionInfo(
+                    session.id().toString(),
+                    session.transport(),
+                    session.remoteAddress(),
+                    connection == null ? null : connection.identity));
         }
-        return ids;
+        return infos;
+    }
+
+    /**
+     * Replaces the identity of a bound connection after its client refreshed its token. The caller keeps
+     * uid and groups those it bound with: memberships are not changed here.
+     */
+    public void refreshed(Session session, Identity identity) {
+        Connection connection = connections.get(session.id());
+        if (connection != null && connection.uid != null) {
+            connection.identity = identity;
+        }
+    }
+
+    /**
+     * Whether a client bound as {@code uid} may read a stream's history: its uid's own, everyone's, or a
+     * group's of which the uid is a member or its token names.
+     *
+     * @param identity what the connection's token said; {@code null}: a bare uid
+     */
+    public boolean mayRead(String uid, Identity identity, String stream) {
+        String owner = Streams.uid(stream);
+        if (owner != null) {
+            return owner.equals(uid);
+        }
+        String group = Streams.group(stream);
+        if (group == null) {
+            return Streams.ALL.equals(stream);
+        }
+        return isMember(group, uid) || (identity != null && identity.groups().contains(group));
     }
 
     public boolean isOnline(String uid) {
@@ -168,11 +263,11 @@ public final class Hub {
         int[] added = {0};
         groups.compute(group, (name, members) -> {
             if (members == null) {
-                members = new ConcurrentSkipListSet<>();
+                members = new Group();
                 groupNames.add(name);
             }
             for (String uid : uids) {
-                if (members.add(uid)) {
+                if (members.uids.add(uid)) {
                     added[0]++;
                 }
             }
@@ -190,7 +285,7 @@ public final class Hub {
         int[] removed = {0};
         groups.computeIfPresent(group, (name, members) -> {
             for (String uid : uids) {
-                if (members.remove(uid)) {
+                if (members.uids.remove(uid)) {
                     removed[0]++;
                 }
             }
@@ -205,25 +300,25 @@ public final class Hub {
 
     /** Whether a uid is in a group. */
     public boolean isMember(String group, String uid) {
-        Set<String> members = groups.get(group);
-        return members != null && members.contains(uid);
+        Group members = groups.get(group);
+        return members != null && members.uids.contains(uid);
     }
 
     /** Members of a group, online or not, in ascending order after {@code after}. */
     public Page members(String group, String after, int limit) {
-        NavigableSet<String> members = groups.get(group);
-        return members == null ? new Page(List.of(), null) : page(members, after, limit);
+        Group members = groups.get(group);
+        return members == null ? new Page(List.of(), null) : page(members.uids, after, limit);
     }
 
     /** Member and online-member counts of a group. */
     public GroupCount groupCount(String group) {
-        Set<String> members = groups.get(group);
+        Group members = groups.get(group);
         if (members == null) {
             return new GroupCount(group, 0, 0);
         }
         long total = 0;
         long online = 0;
-        for (String uid : members) {
+        for (String uid : members.uids) {
             total++;
             if (byUid.containsKey(uid)) {
                 online++;
@@ -263,17 +358,51 @@ public final class Hub {
      * and the excluded connections.
      */
     public void deliverToGroup(String group, Publication publication, Set<SessionId> exceptSessions, Reach reach) {
-        Set<String> members = groups.get(group);
+        Group members = groups.get(group);
         if (members == null) {
             return;
         }
         int before = reach.sessions();
-        for (String uid : members) {
+        for (String uid : members.uids) {
             if (reach.takes(uid, publication)) {
                 reach.add(sendAll(byUid.get(uid), publication, exceptSessions));
             }
         }
+        Connection[] scoped = members.connections;
+        if (scoped.length > 0) {
+            deliverToConnections(members, scoped, publication, exceptSessions, reach);
+        }
         counted(reach.sessions() - before, publication.message());
+    }
+
+    /**
+     * The connections that are members of a group through their token, whose uid is not a member (those
+     * have it already): each uid counts once, with all of its member connections.
+     */
+    private static void deliverToConnections(
+            Group members, Connection[] scoped, Publication publication, Set<SessionId> except, Reach reach) {
+        Map<String, int[]> reached = new HashMap<>();
+        for (Connection connection : scoped) {
+            String uid = connection.uid;
+            if (members.uids.contains(uid)) {
+                continue;
+            }
+            int[] count = reached.get(uid);
+            if (count == null) {
+                count = reach.takes(uid, publication) ? new int[1] : null;
+                reached.put(uid, count);
+            }
+            if (count != null
+                    && (except.isEmpty() || !except.contains(connection.session.id()))
+                    && connection.session.send(publication)) {
+                count[0]++;
+            }
+        }
+        for (int[] count : reached.values()) {
+            if (count != null) {
+                reach.add(count[0]);
+            }
+        }
     }
 
     /** Queues a publication on every bound connection, except the uids {@code reach} skips and the excluded connections. */
@@ -339,6 +468,18 @@ public final class Hub {
             items.add(it.next());
         }
         return new Page(items, it.hasNext() ? items.get(items.size() - 1) : null);
+    }
+
+    private static Connection[] append(Connection[] current, Connection connection) {
+        Connection[] grown = Arrays.copyOf(current, current.length + 1);
+        grown[current.length] = connection;
+        return grown;
+    }
+
+    private static Connection[] without(Connection[] current, Connection connection) {
+        List<Connection> rest = new ArrayList<>(Arrays.asList(current));
+        rest.remove(connection);
+        return rest.isEmpty() ? NO_CONNECTIONS : rest.toArray(Connection[]::new);
     }
 
     private static Session[] append(Session[] current, Session session) {

@@ -31,8 +31,8 @@ public final class Pusher {
         return engine.online(uids);
     }
 
-    /** The ids of a uid's connections, for {@code exclude.connections} and {@code kick}. */
-    public CompletionStage<List<String>> connections(String uid) {
+    /** A uid's connections; their ids are for {@code exclude.connections} and {@code kick}. */
+    public CompletionStage<List<ConnectionInfo>> connections(String uid) {
         return engine.connections(uid);
     }
 

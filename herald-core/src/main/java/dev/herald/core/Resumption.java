@@ -1,5 +1,6 @@
 package dev.herald.core;
 
+import dev.herald.core.auth.Identity;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.history.HistoryWindow;
 import dev.herald.core.history.Recovery;
@@ -35,8 +36,24 @@ public final class Resumption {
      */
     public static CompletionStage<Boolean> resume(
             Hub hub, Engine engine, Session session, Subscriber subscriber, Map<String, StreamPosition> since) {
+        return resume(hub, engine, session, subscriber, since, null);
+    }
+
+    /**
+     * As {@link #resume(Hub, Engine, Session, Subscriber, Map)}, for a connection that bound with a
+     * connect token: it joins the token's groups for its lifetime.
+     *
+     * @param identity {@code null}: a bare uid
+     */
+    public static CompletionStage<Boolean> resume(
+            Hub hub,
+            Engine engine,
+            Session session,
+            Subscriber subscriber,
+            Map<String, StreamPosition> since,
+            Identity identity) {
         String uid = subscriber.uid();
-        if (!hub.bind(session, uid)) {
+        if (!hub.bind(session, uid, identity)) {
             return CompletableFuture.completedFuture(false);
         }
         Set<String> streams = new LinkedHashSet<>();

@@ -31,6 +31,16 @@ public interface Session {
      */
     void close(CloseReason reason, String text);
 
+    /** How the client is connected, for connection queries: {@code websocket}, later {@code sse}… */
+    default String transport() {
+        return "websocket";
+    }
+
+    /** The client's address as {@code host:port}, for connection queries; {@code null} if unknown. */
+    default String remoteAddress() {
+        return null;
+    }
+
     /** Closes the connection with the reason's code and its standard text. */
     default void close(CloseReason reason) {
         close(reason, reason.reason());

@@ -133,11 +133,12 @@ class HubGroupsTest {
         RecordingSession first = connect("a");
         RecordingSession second = connect("a");
         connect("b");
-        assertThat(hub.connectionIds("a"))
+        assertThat(hub.connectionInfos("a").stream().map(ConnectionInfo::id))
                 .containsExactly(first.id().toString(), second.id().toString());
         hub.unregister(first);
-        assertThat(hub.connectionIds("a")).containsExactly(second.id().toString());
-        assertThat(hub.connectionIds("nobody")).isEmpty();
+        assertThat(hub.connectionInfos("a").stream().map(ConnectionInfo::id))
+                .containsExactly(second.id().toString());
+        assertThat(hub.connectionInfos("nobody")).isEmpty();
     }
 
     @Test

@@ -44,6 +44,30 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "websocket.allowed-origins",
                     "",
                     "Origins whose pages may connect (https://app.example.com, *.example.com); others get 403. Empty: any."),
+            new ConfigKey(
+                    "auth.hmac-secret",
+                    "",
+                    "Shared secret (at least 32 bytes) that verifies HS256/384/512 connect tokens. Setting any auth key turns tokens on."),
+            new ConfigKey(
+                    "auth.public-key",
+                    "",
+                    "PEM file (relative to the Herald home) of an RSA or EC public key, or a certificate, for RS256 and ES256 tokens."),
+            new ConfigKey("auth.jwks-file", "", "JSON Web Key Set file (relative to the Herald home) of token keys."),
+            new ConfigKey(
+                    "auth.jwks-url",
+                    "",
+                    "JSON Web Key Set URL of an identity provider, fetched when a token names an unknown key and cached 5 minutes."),
+            new ConfigKey("auth.audience", "", "When set, tokens must name it in aud."),
+            new ConfigKey("auth.issuer", "", "When set, tokens must have it as iss."),
+            new ConfigKey(
+                    "auth.clock-skew",
+                    "60s",
+                    "How far exp and nbf may be off between machines; a connection is closed this long after its token's exp."),
+            new ConfigKey(
+                    "auth.allow-bare-uid",
+                    "false",
+                    "With tokens on, still let clients bind with a bare uid (for a migration); otherwise they are closed with 4504."),
+            new ConfigKey("auth.max-token-bytes", "8KiB", "Longest connect token; longer ones close with 4503."),
             new ConfigKey("text.host", "127.0.0.1", "Address of the Text port (loopback: only this machine can push)."),
             new ConfigKey("text.port", "5678", "Port of the Text port (0 picks a free port)."),
             new ConfigKey(

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.herald.auth.AuthConfig;
+import dev.herald.auth.JwtAuthenticator;
 import dev.herald.core.history.HistoryConfig;
 import dev.herald.core.history.InboxConfig;
 import dev.herald.netty.backend.TextPortConfig;
@@ -11,9 +13,11 @@ import dev.herald.netty.http.HttpConfig;
 import dev.herald.netty.websocket.AllowedOrigins;
 import dev.herald.netty.websocket.WebSocketConfig;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,6 +124,25 @@ public final class ConfigLoader {
                         v.size("websocket.max-outbound-bytes"),
                         v.bool("websocket.client-groups"),
                         AllowedOrigins.of(v.list("websocket.allowed-origins"))));
+        AuthConfig auth = section(
+                "auth",
+                () -> new AuthConfig(
+                        v.string("auth.hmac-secret"),
+                        v.path("auth.public-key"),
+                        v.path("auth.jwks-file"),
+                        v.string("auth.jwks-url").isEmpty() ? null : URI.create(v.string("auth.jwks-url")),
+                        v.string("auth.audience"),
+                        v.string("auth.issuer"),
+                        v.duration("auth.clock-skew"),
+                        v.bool("auth.allow-bare-uid"),
+                        v.size("auth.max-token-bytes")));
+        if (auth.enabled()) {
+            try {
+                new JwtAuthenticator(auth, Clock.systemUTC()); // reads the key files: a bad one fails here
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("auth." + e.getMessage(), e);
+            }
+        }
         TextPortConfig text = section(
                 "text",
                 () -> new TextPortConfig(
@@ -184,7 +207,8 @@ public final class ConfigLoader {
         LogConfig log =
                 section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
         MetricsConfig metrics = section("metrics", () -> new MetricsConfig(v.integer("metrics.latency-sample-every")));
-        return new ServerConfig(websocket, text, http, api, history, inbox, idempotency, store, server, log, metrics);
+        return new ServerConfig(
+                websocket, auth, text, http, api, history, inbox, idempotency, store, server, log, metrics);
     }
 
     private static <T> T section(String name, Supplier<T> build) {

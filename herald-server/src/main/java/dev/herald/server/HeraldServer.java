@@ -1,8 +1,10 @@
 package dev.herald.server;
 
+import dev.herald.auth.JwtAuthenticator;
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
+import dev.herald.core.auth.Authenticator;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.engine.IdempotencyIds;
 import dev.herald.core.engine.MemoryEngine;
@@ -134,7 +136,9 @@ public final class HeraldServer implements AutoCloseable {
                 pusher,
                 config.view(ServerConfig::websocket),
                 () -> api.get().maxGroupBytes(),
-                webSocketStats);
+                webSocketStats,
+                config.view(c ->
+                        c.auth().enabled() ? new JwtAuthenticator(c.auth(), Clock.systemUTC()) : Authenticator.NONE));
         Supplier<CommandLimits> limits = config.view(c -> new CommandLimits(
                 c.websocket().maxUidBytes(),
                 c.api().maxGroupBytes(),
@@ -196,7 +200,19 @@ public final class HeraldServer implements AutoCloseable {
                 server.engine.name(),
                 server.transport.name(),
                 server.transport.threads());
+        server.warnIfOpen();
         return server;
+    }
+
+    /** One WARN at start when anyone who reaches the WebSocket port from another machine may bind as anyone. */
+    private void warnIfOpen() {
+        InetSocketAddress address = websocketAddress();
+        if (!config.get().auth().enabled() && !address.getAddress().isLoopbackAddress()) {
+            log.warn(
+                    "no connect-token key is configured (auth.*): any client that reaches the WebSocket port {} "
+                            + "can bind as any uid; see docs/security.md",
+                    describe(address));
+        }
     }
 
     /** Listener addresses are read once, here: they need a restart to change. */
@@ -311,6 +327,14 @@ public final class HeraldServer implements AutoCloseable {
         stats.put("uids", hub.uidCount());
         stats.put("groups", hub.groupCount());
         stats.put("backendConnections", textPort.connectionCount());
+        Map<String, Object> tokens = new LinkedHashMap<>();
+        tokens.put("accepted", webSocketStats.tokensAccepted());
+        tokens.put("refreshed", webSocketStats.tokensRefreshed());
+        webSocketStats
+                .tokensRefused()
+                .forEach((kind, count) -> tokens.put(kind.name().toLowerCase(Locale.ROOT), count));
+        tokens.put("bareUidRefused", webSocketStats.bareUidsRefused());
+        stats.put("tokens", tokens);
         stats.put("pushes", pusher.pushCount());
         stats.put("deliveries", hub.deliveryCount());
         stats.put("deliveredBytes", hub.deliveredBytes());

@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import dev.herald.auth.AuthConfig;
 import dev.herald.core.history.HistoryConfig;
 import dev.herald.core.history.InboxConfig;
 import dev.herald.netty.backend.TextPortConfig;
@@ -9,6 +10,7 @@ import dev.herald.netty.websocket.WebSocketConfig;
 /** Everything Herald is configured with: one immutable tree, built by {@link ConfigLoader}. */
 public record ServerConfig(
         WebSocketConfig websocket,
+        AuthConfig auth,
         TextPortConfig text,
         HttpConfig http,
         ApiConfig api,

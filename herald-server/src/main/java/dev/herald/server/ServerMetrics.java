@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
+import dev.herald.core.auth.AuthException;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.history.InboxStats;
 import dev.herald.core.history.Recovery;
@@ -25,6 +26,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -241,6 +243,29 @@ final class ServerMetrics implements AutoCloseable {
                 .description(
                         "WebSocket handshakes refused with 403: an Origin that websocket.allowed-origins does not allow")
                 .tag("reason", "origin")
+                .register(registry);
+        String tokens = "Connect tokens: accepted at bind, refreshed, refused (invalid, expired, unavailable keys),"
+                + " and bare uids refused while tokens are required";
+        FunctionCounter.builder("herald.tokens", webSocket, WebSocketStats::tokensAccepted)
+                .description(tokens)
+                .tag("result", "accepted")
+                .register(registry);
+        FunctionCounter.builder("herald.tokens", webSocket, WebSocketStats::tokensRefreshed)
+                .description(tokens)
+                .tag("result", "refreshed")
+                .register(registry);
+        for (AuthException.Kind kind : AuthException.Kind.values()) {
+            FunctionCounter.builder(
+                            "herald.tokens",
+                            webSocket,
+                            stats -> stats.tokensRefused().get(kind))
+                    .description(tokens)
+                    .tag("result", kind.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
+        FunctionCounter.builder("herald.tokens", webSocket, WebSocketStats::bareUidsRefused)
+                .description(tokens)
+                .tag("result", "bare_uid_refused")
                 .register(registry);
 
         FunctionCounter.builder("herald.text.lines", text, TextPortStats::lines)

@@ -84,7 +84,22 @@ public final class HeraldV1Client implements WebSocket.Listener, AutoCloseable {
 
     /** Sends a hello with the positions held, and waits for the welcome (which it applies). */
     public JsonNode hello(String uid) {
-        ObjectNode hello = JSON.createObjectNode().put("t", "hello").put("uid", uid);
+        return hello(JSON.createObjectNode().put("t", "hello").put("uid", uid));
+    }
+
+    /** Sends a hello with a connect token and the positions held, and waits for the welcome. */
+    public JsonNode helloWithToken(String token) {
+        return hello(JSON.createObjectNode().put("t", "hello").put("token", token));
+    }
+
+    /** Sends a hello with a connect token and the positions held, without waiting for an answer. */
+    public HeraldV1Client sendHelloWithToken(String token) {
+        ObjectNode hello = JSON.createObjectNode().put("t", "hello").put("token", token);
+        hello.putObject("streams");
+        return send(hello.toString());
+    }
+
+    private JsonNode hello(ObjectNode hello) {
         ObjectNode streams = hello.putObject("streams");
         synchronized (positions) {
             positions.forEach((stream, position) -> {

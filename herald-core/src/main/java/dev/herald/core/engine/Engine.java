@@ -1,5 +1,6 @@
 package dev.herald.core.engine;
 
+import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Counts;
 import dev.herald.core.GroupCount;
 import dev.herald.core.Kick;
@@ -77,10 +78,11 @@ public interface Engine extends AutoCloseable {
     CompletionStage<Map<String, Boolean>> online(Collection<String> uids);
 
     /**
-     * The ids ({@link dev.herald.core.SessionId#toString()}) of a uid's open connections, in bind order;
-     * empty if the uid is offline. The ids name connections in {@code exclude.connections} and {@code kick}.
+     * A uid's open connections, in bind order; empty if the uid is offline. Their ids ({@link
+     * dev.herald.core.SessionId#toString()}) name connections in {@code exclude.connections} and {@code
+     * kick}.
      */
-    CompletionStage<List<String>> connections(String uid);
+    CompletionStage<List<ConnectionInfo>> connections(String uid);
 
     /** Online uids in ascending order after {@code after} ({@code null}: from the start). */
     CompletionStage<Page> onlineUids(String after, int limit);

@@ -1,5 +1,6 @@
 package dev.herald.core.engine;
 
+import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Counts;
 import dev.herald.core.GroupCount;
 import dev.herald.core.Hub;
@@ -334,8 +335,8 @@ public final class MemoryEngine implements Engine {
     }
 
     @Override
-    public CompletionStage<List<String>> connections(String uid) {
-        return now(() -> hub.connectionIds(uid));
+    public CompletionStage<List<ConnectionInfo>> connections(String uid) {
+        return now(() -> hub.connectionInfos(uid));
     }
 
     @Override

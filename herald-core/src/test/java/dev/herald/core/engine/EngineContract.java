@@ -3,6 +3,7 @@ package dev.herald.core.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.core.CloseReason;
+import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Counts;
 import dev.herald.core.GroupCount;
 import dev.herald.core.Kick;
@@ -174,14 +175,16 @@ public abstract class EngineContract {
         RecordingSession first = connect("a");
         RecordingSession second = connect("a");
 
-        assertThat(await(engine().connections("a")))
+        assertThat(await(engine().connections("a")).stream().map(ConnectionInfo::id))
                 .containsExactly(first.id().toString(), second.id().toString());
         assertThat(await(engine().connections("nobody"))).isEmpty();
 
         disconnect(first);
         Awaitility.await()
                 .atMost(TIMEOUT)
-                .until(() -> await(engine().connections("a"))
+                .until(() -> await(engine().connections("a")).stream()
+                        .map(ConnectionInfo::id)
+                        .toList()
                         .equals(List.of(second.id().toString())));
     }
 

@@ -93,7 +93,8 @@ public final class CommandExecutor {
             return pusher.online(online.uids()).thenApply(result -> CommandReply.ok(CommandReplies.online(result)));
         } else if (command instanceof Connections connections) {
             return pusher.connections(connections.uid())
-                    .thenApply(ids -> CommandReply.ok(CommandReplies.connections(connections.uid(), ids)));
+                    .thenApply(infos -> CommandReply.ok(
+                            CommandReplies.connections(connections.uid(), infos, connections.details())));
         } else if (command instanceof ListUids list) {
             return pusher.onlineUids(list.after(), list.limit())
                     .thenApply(page -> CommandReply.ok(CommandReplies.page("uids", page)));

@@ -3,6 +3,8 @@ package dev.herald.netty.websocket;
 import dev.herald.core.CloseReason;
 import dev.herald.core.Message;
 import dev.herald.core.Resumption;
+import dev.herald.core.auth.Authenticator;
+import dev.herald.core.auth.Identity;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.history.Subscriber;
 import dev.herald.protocol.Names;
@@ -75,6 +77,8 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
     private boolean inflatePerMessage;
     /** After a close frame or a violation: further input is dropped. */
     private boolean discarding;
+    /** A seed client's token is being verified: its later messages are ignored, as after a bind. */
+    private boolean verifying;
     /**
      * After a violation: when input last came ({@link System#nanoTime()}), 0 if not lingering. The
      * connection stays open, reading and discarding, until the peer has been quiet for {@link
@@ -360,7 +364,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        if (session.bound || session.isClosing()) {
+        if (session.bound || session.isClosing() || verifying) {
             stats.framesIgnored.increment();
             log.trace("ignored frame session={} bytes={}", session.id(), content.length);
             return;
@@ -412,18 +416,40 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         return size == out.length ? out : Arrays.copyOf(out, size);
     }
 
+    /**
+     * A seed client's first message: a bare uid, or a connect token once token keys are configured (a
+     * seed page changes only the string it sends).
+     */
     private void bind(byte[] bytes) {
         if (!Utf8.isValid(bytes, 0, bytes.length)) {
             session.close(CloseReason.INVALID_UTF8, "uid is not valid UTF-8");
             return;
         }
-        String uid = new String(bytes, StandardCharsets.UTF_8);
-        String violation = Names.uidViolation(uid, config.maxUidBytes());
+        String first = new String(bytes, StandardCharsets.UTF_8);
+        Authenticator auth = services.auth().get();
+        if (auth.enabled() && Authenticator.isToken(first)) {
+            verifying = true;
+            TokenBinding.verify(services, config, session, first, identity -> {
+                verifying = false;
+                bindAs(identity.uid(), identity);
+            });
+            return;
+        }
+        if (!auth.allowsBareUid()) {
+            TokenBinding.refuseBareUid(services, session);
+            return;
+        }
+        String violation = Names.uidViolation(first, config.maxUidBytes());
         if (violation != null) {
             log.debug("refused uid session={} reason={}", session.id(), violation);
             session.close(CloseReason.INVALID_UID, violation);
             return;
         }
+        bindAs(first, null);
+    }
+
+    /** Binds the connection (the token's identity, or {@code null} for a bare uid). */
+    private void bindAs(String uid, Identity identity) {
         Engine engine = services.pusher().engine();
         if (engine.inboxConfig().seedClients()) {
             // What waits for the uid first, as raw frames; then live pushes, through the same subscriber.
@@ -432,7 +458,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
             session.uid = uid;
             session.bound = true;
             this.uid = uid;
-            Resumption.resume(services.hub(), engine, session, subscriber, Map.of())
+            Resumption.resume(services.hub(), engine, session, subscriber, Map.of(), identity)
                     .whenComplete((bound, failure) -> {
                         if (failure != null) {
                             log.warn("inbox read failed session={} uid={}", session.id(), uid, failure);
@@ -442,7 +468,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         session.uid = uid;
-        if (services.hub().bind(session, uid)) {
+        if (services.hub().bind(session, uid, identity)) {
             session.bound = true;
             this.uid = uid;
         }
@@ -565,6 +591,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
     /** The channel closed: runs once, on its event loop. */
     private void closed() {
         session.markClosing();
+        session.cancelExpiry();
         sweeper.remove(session);
         if (session.handshaken) {
             services.hub().unregister(session);

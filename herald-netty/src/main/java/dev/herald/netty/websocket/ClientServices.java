@@ -2,7 +2,9 @@ package dev.herald.netty.websocket;
 
 import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
+import dev.herald.core.auth.Authenticator;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * What every client connection of one WebSocket listener shares: one instance per listener, so that a
@@ -13,6 +15,12 @@ import java.util.function.IntSupplier;
  * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes}), read per request
  * @param stats the listener's counters
  * @param sweepers the keepalive sweeper and outbox of each event loop
+ * @param auth verifies connect tokens; the one in force (keys change on reload)
  */
 record ClientServices(
-        Hub hub, Pusher pusher, IntSupplier maxGroupBytes, WebSocketStats stats, SessionSweepers sweepers) {}
+        Hub hub,
+        Pusher pusher,
+        IntSupplier maxGroupBytes,
+        WebSocketStats stats,
+        SessionSweepers sweepers,
+        Supplier<Authenticator> auth) {}

@@ -3,6 +3,7 @@ package dev.herald.netty.websocket;
 import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
+import dev.herald.core.auth.Authenticator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -45,7 +46,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
 
     public WebSocketInitializer(
             Hub hub, Pusher pusher, WebSocketConfig config, int maxGroupBytes, WebSocketStats stats) {
-        this(hub, pusher, () -> config, () -> maxGroupBytes, stats);
+        this(hub, pusher, () -> config, () -> maxGroupBytes, stats, () -> Authenticator.NONE);
     }
 
     /**
@@ -53,12 +54,18 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
      *     websocket.client-groups} is on), so an engine shares them with the cluster
      * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes}), read for
      *     each request
+     * @param auth verifies connect tokens: the authenticator in force, read at each bind
      */
     public WebSocketInitializer(
-            Hub hub, Pusher pusher, Supplier<WebSocketConfig> config, IntSupplier maxGroupBytes, WebSocketStats stats) {
+            Hub hub,
+            Pusher pusher,
+            Supplier<WebSocketConfig> config,
+            IntSupplier maxGroupBytes,
+            WebSocketStats stats,
+            Supplier<Authenticator> auth) {
         this.config = config;
         this.sweepers = new SessionSweepers(config);
-        this.services = new ClientServices(hub, pusher, maxGroupBytes, stats, sweepers);
+        this.services = new ClientServices(hub, pusher, maxGroupBytes, stats, sweepers, auth);
         this.validator = new HandshakeRequestValidator(config, stats);
     }
 

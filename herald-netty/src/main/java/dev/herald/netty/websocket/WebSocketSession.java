@@ -14,6 +14,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -80,6 +82,8 @@ public final class WebSocketSession implements Session {
 
     boolean handshaken;
     boolean bound;
+    /** Closes the connection when its connect token expires; {@code null}: no token, or one without exp. */
+    ScheduledFuture<?> expiry;
     /** The uid this connection is bound to (for receipts); set by the handler at the bind. */
     volatile String uid;
 
@@ -102,6 +106,21 @@ public final class WebSocketSession implements Session {
     @Override
     public SessionId id() {
         return id;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return channel.remoteAddress() instanceof InetSocketAddress address
+                ? address.getAddress().getHostAddress() + ":" + address.getPort()
+                : String.valueOf(channel.remoteAddress());
+    }
+
+    /** Stops the token expiry's timer (a refresh, or the connection closed). On the event loop. */
+    void cancelExpiry() {
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
     }
 
     Channel channel() {

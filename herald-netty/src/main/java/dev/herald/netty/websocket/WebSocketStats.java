@@ -1,6 +1,7 @@
 package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
+import dev.herald.core.auth.AuthException;
 import dev.herald.core.history.Recovery;
 import java.util.EnumMap;
 import java.util.Map;
@@ -24,6 +25,10 @@ public final class WebSocketStats {
     final LongAdder conflated = new LongAdder();
     final LongAdder resumes = new LongAdder();
     final LongAdder invalidMessages = new LongAdder();
+    final LongAdder tokensAccepted = new LongAdder();
+    final LongAdder tokensRefreshed = new LongAdder();
+    private final EnumMap<AuthException.Kind, LongAdder> tokensRefused = new EnumMap<>(AuthException.Kind.class);
+    final LongAdder bareUidsRefused = new LongAdder();
     private final EnumMap<Recovery.Kind, LongAdder> recoveries = new EnumMap<>(Recovery.Kind.class);
     private final EnumMap<CloseReason, LongAdder> serverCloses = new EnumMap<>(CloseReason.class);
     private final LongConsumer writeLatency;
@@ -54,6 +59,35 @@ public final class WebSocketStats {
         for (Recovery.Kind kind : Recovery.Kind.values()) {
             recoveries.put(kind, new LongAdder());
         }
+        for (AuthException.Kind kind : AuthException.Kind.values()) {
+            tokensRefused.put(kind, new LongAdder());
+        }
+    }
+
+    /** Connect tokens verified (at bind; refreshes are counted apart). */
+    public long tokensAccepted() {
+        return tokensAccepted.sum();
+    }
+
+    /** Tokens a {@code herald.v1} client refreshed its connection with. */
+    public long tokensRefreshed() {
+        return tokensRefreshed.sum();
+    }
+
+    /** Tokens refused (at bind or refresh), by why. */
+    public Map<AuthException.Kind, Long> tokensRefused() {
+        EnumMap<AuthException.Kind, Long> copy = new EnumMap<>(AuthException.Kind.class);
+        tokensRefused.forEach((kind, count) -> copy.put(kind, count.sum()));
+        return copy;
+    }
+
+    void tokenRefused(AuthException.Kind kind) {
+        tokensRefused.get(kind).increment();
+    }
+
+    /** Clients that tried to bind with a bare uid while tokens are required (closed with 4504). */
+    public long bareUidsRefused() {
+        return bareUidsRefused.sum();
     }
 
     /** {@code herald.v1} hellos answered (connections bound and resumed). */

@@ -90,7 +90,7 @@ class BackendCommandHandlerTest {
         }
 
         @Override
-        public CompletionStage<List<String>> connections(String uid) {
+        public CompletionStage<List<dev.herald.core.ConnectionInfo>> connections(String uid) {
             return unused();
         }
 

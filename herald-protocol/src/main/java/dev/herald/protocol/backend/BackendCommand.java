@@ -74,8 +74,11 @@ public sealed interface BackendCommand {
         }
     }
 
-    /** {@code connections}: the ids of a uid's open connections. */
-    record Connections(String uid) implements BackendCommand {
+    /**
+     * {@code connections}: the ids of a uid's open connections; with {@code details}, also what is
+     * known of each (transport, address, token groups, info and expiry).
+     */
+    record Connections(String uid, boolean details) implements BackendCommand {
         public Connections {
             Objects.requireNonNull(uid, "uid");
         }

@@ -383,17 +383,21 @@ public final class CommandParser {
 
         BackendCommand connections() throws IOException {
             String[] uid = {null};
+            boolean[] details = {false};
             object("", (name, path) -> {
-                if (!name.equals("uid")) {
-                    return false;
+                switch (name) {
+                    case "uid" -> uid[0] = uid(path);
+                    case "details" -> details[0] = bool(path);
+                    default -> {
+                        return false;
+                    }
                 }
-                uid[0] = uid(path);
                 return true;
             });
             if (uid[0] == null) {
                 throw missing("uid", "the uid whose connections to list");
             }
-            return new Connections(uid[0]);
+            return new Connections(uid[0], details[0]);
         }
 
         BackendCommand listUids() throws IOException {

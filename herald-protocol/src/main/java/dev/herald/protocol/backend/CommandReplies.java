@@ -2,10 +2,12 @@ package dev.herald.protocol.backend;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Counts;
 import dev.herald.core.GroupCount;
 import dev.herald.core.Page;
 import dev.herald.core.PushResult;
+import dev.herald.core.auth.Identity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,15 +93,47 @@ public final class CommandReplies {
         });
     }
 
-    /** {@code {"uid":u,"connections":["id",…]}}. */
-    public static byte[] connections(String uid, List<String> ids) {
+    /**
+     * {@code {"uid":u,"connections":["id",…],"details":[{"id":…,"transport":…,"remote":…,"token":{…}},…]}}:
+     * {@code token} only for a connection that bound with one ({@code exp} in epoch seconds when it
+     * expires, {@code groups}, {@code info}).
+     */
+    public static byte[] connections(String uid, List<ConnectionInfo> infos, boolean details) {
         return object(json -> {
             json.writeStringField("uid", uid);
             json.writeArrayFieldStart("connections");
-            for (String id : ids) {
-                json.writeString(id);
+            for (ConnectionInfo info : infos) {
+                json.writeString(info.id());
             }
             json.writeEndArray();
+            if (details) {
+                json.writeArrayFieldStart("details");
+                for (ConnectionInfo info : infos) {
+                    json.writeStartObject();
+                    json.writeStringField("id", info.id());
+                    json.writeStringField("transport", info.transport());
+                    json.writeStringField("remote", info.remote());
+                    Identity identity = info.identity();
+                    if (identity != null) {
+                        json.writeObjectFieldStart("token");
+                        if (identity.expires()) {
+                            json.writeNumberField("exp", identity.expiresAt() / 1000);
+                        }
+                        json.writeArrayFieldStart("groups");
+                        for (String group : identity.groups()) {
+                            json.writeString(group);
+                        }
+                        json.writeEndArray();
+                        if (identity.info() != null) {
+                            json.writeFieldName("info");
+                            json.writeRawValue(identity.info());
+                        }
+                        json.writeEndObject();
+                    }
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+            }
         });
     }
 

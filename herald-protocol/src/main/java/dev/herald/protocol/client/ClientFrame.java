@@ -12,13 +12,29 @@ public sealed interface ClientFrame {
     /**
      * The first message: who the client is and where it is in each stream it has seen.
      *
-     * @param uid the uid to bind, not yet validated against the uid rules
+     * @param uid the uid to bind, not yet validated against the uid rules; {@code null} when a token
+     *     says who the client is
+     * @param token a connect token, or {@code null}; at least one of uid and token is given
      * @param streams the client's position in each stream, by stream name (may be empty)
      */
-    record Hello(String uid, Map<String, StreamPosition> streams) implements ClientFrame {
+    record Hello(String uid, String token, Map<String, StreamPosition> streams) implements ClientFrame {
         public Hello {
-            Objects.requireNonNull(uid, "uid");
+            if (uid == null && token == null) {
+                throw new IllegalArgumentException("a hello names a uid or a token");
+            }
             streams = Map.copyOf(streams);
+        }
+
+        /** A hello with a bare uid. */
+        public Hello(String uid, Map<String, StreamPosition> streams) {
+            this(Objects.requireNonNull(uid, "uid"), null, streams);
+        }
+    }
+
+    /** A fresh connect token for the bound connection, before its token expires. */
+    record Refresh(String token) implements ClientFrame {
+        public Refresh {
+            Objects.requireNonNull(token, "token");
         }
     }
 

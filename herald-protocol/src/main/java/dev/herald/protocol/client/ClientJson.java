@@ -14,6 +14,7 @@ import dev.herald.protocol.client.ClientFrame.Ack;
 import dev.herald.protocol.client.ClientFrame.Hello;
 import dev.herald.protocol.client.ClientFrame.Invalid;
 import dev.herald.protocol.client.ClientFrame.Pong;
+import dev.herald.protocol.client.ClientFrame.Refresh;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,6 +60,8 @@ public final class ClientJson {
             }
             String type = null;
             String uid = null;
+            String token = null;
+            boolean tokenWrong = false;
             Map<String, StreamPosition> positions = Map.of();
             Map<String, Long> acks = Map.of();
             boolean uidWrong = false;
@@ -77,6 +80,14 @@ public final class ClientJson {
                             uid = parser.getText();
                         } else {
                             uidWrong = true;
+                            parser.skipChildren();
+                        }
+                    }
+                    case "token" -> {
+                        if (value == JsonToken.VALUE_STRING) {
+                            token = parser.getText();
+                        } else if (value != JsonToken.VALUE_NULL) { // null: no token
+                            tokenWrong = true;
                             parser.skipChildren();
                         }
                     }
@@ -109,14 +120,24 @@ public final class ClientJson {
             }
             return switch (type) {
                 case "hello" -> {
-                    if (uid == null) {
-                        yield new Invalid(uidWrong ? "uid must be a string" : "hello without uid", true);
+                    if (uidWrong) {
+                        yield new Invalid("uid must be a string", true);
+                    }
+                    if (tokenWrong) {
+                        yield new Invalid("token must be a string", true);
+                    }
+                    if (uid == null && token == null) {
+                        yield new Invalid("hello without uid or token", true);
                     }
                     if (positions == null) {
                         yield new Invalid("hello streams must map names to {\"e\":epoch,\"o\":offset}", true);
                     }
-                    yield new Hello(uid, positions);
+                    yield new Hello(uid, token, positions);
                 }
+                case "refresh" ->
+                    token == null
+                            ? new Invalid(tokenWrong ? "token must be a string" : "refresh without token", false)
+                            : new Refresh(token);
                 case "ack" ->
                     acks == null ? new Invalid("ack streams must map names to offsets", false) : new Ack(acks);
                 case "pong" -> new Pong();
@@ -209,6 +230,21 @@ public final class ClientJson {
      * from now on), {@code top} and, when something is gone for good, {@code missed: [[from, to], …]}.
      */
     public static byte[] welcome(String connection, String uid, long pingSeconds, List<Recovery> answers) {
+        return welcome(connection, uid, pingSeconds, answers, 0, List.of());
+    }
+
+    /**
+     * The answer to a hello, with {@code exp} (epoch seconds) when the connection's token expires and
+     * {@code denied}: the streams of the hello that the connection may not read (not its uid's, and of
+     * a group neither its uid nor its token is in), which get nothing.
+     */
+    public static byte[] welcome(
+            String connection,
+            String uid,
+            long pingSeconds,
+            List<Recovery> answers,
+            long expSeconds,
+            List<String> denied) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 96 * answers.size());
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
@@ -216,6 +252,16 @@ public final class ClientJson {
             json.writeStringField("conn", connection);
             json.writeStringField("uid", uid);
             json.writeNumberField("ping", pingSeconds);
+            if (expSeconds != 0) {
+                json.writeNumberField("exp", expSeconds);
+            }
+            if (!denied.isEmpty()) {
+                json.writeArrayFieldStart("denied");
+                for (String stream : denied) {
+                    json.writeString(stream);
+                }
+                json.writeEndArray();
+            }
             json.writeObjectFieldStart("streams");
             for (Recovery answer : answers) {
                 json.writeObjectFieldStart(answer.stream());
@@ -241,6 +287,16 @@ public final class ClientJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * {@code {"t":"refreshed","exp":…}}: the connection's token was replaced; {@code exp} (epoch
+     * seconds) is when the new one expires, absent if it does not.
+     */
+    public static byte[] refreshed(long expSeconds) {
+        return expSeconds == 0
+                ? "{\"t\":\"refreshed\"}".getBytes(StandardCharsets.US_ASCII)
+                : ("{\"t\":\"refreshed\",\"exp\":" + expSeconds + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** {@code {"t":"error","code":…,"message":…}}: a client message was refused; the connection stays. */

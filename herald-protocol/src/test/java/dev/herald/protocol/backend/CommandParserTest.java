@@ -88,8 +88,9 @@ class CommandParserTest {
     void queriesAndMembership() {
         assertThat(line("online {\"uid\":\"a\"}")).isEqualTo(new Online(List.of("a")));
         assertThat(line("online {\"uids\":[\"a\",42]}")).isEqualTo(new Online(List.of("a", "42")));
-        assertThat(line("connections {\"uid\":\"a\"}")).isEqualTo(new Connections("a"));
-        assertThat(line("connections {\"uid\":7}")).isEqualTo(new Connections("7"));
+        assertThat(line("connections {\"uid\":\"a\"}")).isEqualTo(new Connections("a", false));
+        assertThat(line("connections {\"uid\":7}")).isEqualTo(new Connections("7", false));
+        assertThat(line("connections {\"uid\":\"a\",\"details\":true}")).isEqualTo(new Connections("a", true));
         assertThat(line("uids")).isEqualTo(new ListUids(null, 100 > 50 ? 50 : 100));
         assertThat(line("uids {\"after\":\"m\",\"limit\":10}")).isEqualTo(new ListUids("m", 10));
         assertThat(line("groups {}")).isEqualTo(new ListGroups(null, 50));
@@ -209,7 +210,20 @@ class CommandParserTest {
                         "{\"error\":{\"code\":\"invalid_field\",\"message\":\"uids[0]: empty uid\",\"field\":\"uids[0]\"}}");
         assertThat(new String(CommandReplies.pushed(new dev.herald.core.PushResult(3, 2)), StandardCharsets.UTF_8))
                 .isEqualTo("{\"connections\":3,\"uids\":2}");
-        assertThat(new String(CommandReplies.connections("a", List.of("2s", "2t")), StandardCharsets.UTF_8))
+        List<dev.herald.core.ConnectionInfo> infos = List.of(
+                new dev.herald.core.ConnectionInfo("2s", "websocket", "127.0.0.1:5000", null),
+                new dev.herald.core.ConnectionInfo(
+                        "2t",
+                        "websocket",
+                        "127.0.0.2:6000",
+                        new dev.herald.core.auth.Identity(
+                                "a", List.of("g"), "{\"plan\":\"pro\"}", 1_700_000_000_000L)));
+        assertThat(new String(CommandReplies.connections("a", infos, false), StandardCharsets.UTF_8))
                 .isEqualTo("{\"uid\":\"a\",\"connections\":[\"2s\",\"2t\"]}");
+        assertThat(new String(CommandReplies.connections("a", infos, true), StandardCharsets.UTF_8))
+                .isEqualTo("{\"uid\":\"a\",\"connections\":[\"2s\",\"2t\"],\"details\":["
+                        + "{\"id\":\"2s\",\"transport\":\"websocket\",\"remote\":\"127.0.0.1:5000\"},"
+                        + "{\"id\":\"2t\",\"transport\":\"websocket\",\"remote\":\"127.0.0.2:6000\","
+                        + "\"token\":{\"exp\":1700000000,\"groups\":[\"g\"],\"info\":{\"plan\":\"pro\"}}}]}");
     }
 }

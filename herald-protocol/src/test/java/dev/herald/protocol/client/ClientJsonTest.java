@@ -43,6 +43,31 @@ class ClientJsonTest {
     }
 
     @Test
+    void aHelloWithATokenAndARefreshAreRead() {
+        assertThat(parse("{\"t\":\"hello\",\"token\":\"eyJ.a.b\"}")).isEqualTo(new Hello(null, "eyJ.a.b", Map.of()));
+        assertThat(parse("{\"t\":\"hello\",\"uid\":\"x\",\"token\":\"eyJ.a.b\"}"))
+                .isEqualTo(new Hello("x", "eyJ.a.b", Map.of()));
+        assertThat(parse("{\"t\":\"hello\",\"token\":7}")).isEqualTo(new Invalid("token must be a string", true));
+        assertThat(parse("{\"t\":\"hello\",\"token\":null}"))
+                .isEqualTo(new Invalid("hello without uid or token", true));
+        assertThat(parse("{\"t\":\"refresh\",\"token\":\"eyJ.c.d\"}")).isEqualTo(new ClientFrame.Refresh("eyJ.c.d"));
+        assertThat(parse("{\"t\":\"refresh\"}")).isEqualTo(new Invalid("refresh without token", false));
+        assertThat(parse("{\"t\":\"refresh\",\"token\":[]}")).isEqualTo(new Invalid("token must be a string", false));
+    }
+
+    @Test
+    void theWelcomeNamesTheTokensExpiryAndTheDeniedStreams() throws Exception {
+        JsonNode welcome = JSON.readTree(ClientJson.welcome("2s", "a", 25, List.of(), 1_796_206_051L, List.of("u:b")));
+        assertThat(welcome.path("exp").asLong()).isEqualTo(1_796_206_051L);
+        assertThat(welcome.path("denied").get(0).asText()).isEqualTo("u:b");
+        JsonNode plain = JSON.readTree(ClientJson.welcome("2s", "a", 25, List.of()));
+        assertThat(plain.has("exp")).isFalse();
+        assertThat(plain.has("denied")).isFalse();
+        assertThat(new String(ClientJson.refreshed(5), StandardCharsets.UTF_8))
+                .isEqualTo("{\"t\":\"refreshed\",\"exp\":5}");
+    }
+
+    @Test
     void acksAndPongsAreRead() {
         assertThat(parse("{\"t\":\"ack\",\"streams\":{\"u:42\":18,\"*\":3}}"))
                 .isEqualTo(new Ack(Map.of("u:42", 18L, "*", 3L)));

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
             StopCommand.class,
             RestartCommand.class,
             StatusCommand.class,
-            ReloadCommand.class
+            ReloadCommand.class,
+            TokenCommand.class
         })
 public final class Main implements Runnable {
 

@@ -34,6 +34,31 @@ class CommandLineIT {
     }
 
     @Test
+    void aTokenFromHeraldTokenBindsASeedPageToItsUidAndGroups() throws Exception {
+        herald = new HeraldProcess(home);
+        String secret = "--auth.hmac-secret=a-development-secret-of-32-bytes!!";
+        HeraldProcess.Result minted = herald.run("token", "--uid", "42", "--groups", "room-1", "--ttl", "10m", secret);
+        assertThat(minted.exitCode()).as(minted.err()).isZero();
+        String token = minted.out().strip();
+        assertThat(token).startsWith("eyJ").matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+        HeraldProcess.Result noSecret = herald.run("token", "--uid", "42");
+        assertThat(noSecret.exitCode()).isEqualTo(2);
+        assertThat(noSecret.err()).contains("auth.hmac-secret is not set");
+
+        HeraldProcess.Result started = herald.run("start", "-d", secret);
+        assertThat(started.exitCode()).as(started.err()).isZero();
+        URI ws = URI.create("ws://127.0.0.1:" + herald.webSocketPort() + "/");
+        WebSocketRecorder page = WebSocketRecorder.bind(ws, token);
+        WebSocketRecorder bare = WebSocketRecorder.bind(ws, "42");
+        assertThat(bare.awaitClose().code()).isEqualTo(4504);
+        try (TextPortClient backend = TextPortClient.connect(new InetSocketAddress("127.0.0.1", herald.textPort()))) {
+            await().until(() -> backend.request("push {\"group\":\"room-1\",\"data\":\"hi\"}")
+                    .equals("{\"connections\":1,\"uids\":1}"));
+        }
+        assertThat(page.awaitMessage()).isEqualTo("hi");
+    }
+
+    @Test
     void daemonStartStatusPushStop() throws Exception {
         herald = new HeraldProcess(home);
 
