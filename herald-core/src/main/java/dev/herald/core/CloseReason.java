@@ -45,7 +45,11 @@ public enum CloseReason {
      */
     INVALID_TOKEN(4503, "invalid token", false),
     /** Tokens are required ({@code auth.*} keys set) and the client sent a bare uid. */
-    TOKEN_REQUIRED(4504, "token required", false);
+    TOKEN_REQUIRED(4504, "token required", false),
+    /** The uid has {@code websocket.max-connections-per-uid} connections already: the newest is refused. */
+    TOO_MANY_CONNECTIONS(4505, "too many connections for this uid", false),
+    /** The client sent more than {@code websocket.max-messages-per-second} frames in one second. */
+    FLOOD(4506, "too many messages", false);
 
     private final int code;
     private final String reason;

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,9 @@ public final class Hub {
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
     private final ConcurrentSkipListSet<String> groupNames = new ConcurrentSkipListSet<>();
 
+    /** Most connections one uid may bind, read at each bind; 0: no limit. */
+    private final IntSupplier maxSessionsPerUid;
+
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder deliveredBytes = new LongAdder();
 
@@ -80,6 +84,19 @@ public final class Hub {
 
     private static final Connection[] NO_CONNECTIONS = new Connection[0];
 
+    /** A hub without a limit of connections per uid. */
+    public Hub() {
+        this(() -> 0);
+    }
+
+    /**
+     * @param maxSessionsPerUid most connections one uid may bind (0: no limit), read at each bind: one
+     *     more is closed with {@link CloseReason#TOO_MANY_CONNECTIONS}, the ones bound before stay
+     */
+    public Hub(IntSupplier maxSessionsPerUid) {
+        this.maxSessionsPerUid = maxSessionsPerUid;
+    }
+
     /** Records an open connection that has no uid yet. */
     public void register(Session session) {
         Objects.requireNonNull(session, "session");
@@ -102,12 +119,31 @@ public final class Hub {
      * the token's groups until it closes.
      *
      * @param identity {@code null}: a bare uid
-     * @return {@code false} if the session is not registered (it closed meanwhile) or is already bound
+     * @return {@code false} if the session is not registered (it closed meanwhile), is already bound,
+     *     or would pass the limit of connections per uid (it is then closed with {@link
+     *     CloseReason#TOO_MANY_CONNECTIONS})
      */
     public boolean bind(Session session, String uid, Identity identity) {
         Objects.requireNonNull(uid, "uid");
         Connection connection = connections.get(session.id());
         if (connection == null || connection.uid != null) {
+            return false;
+        }
+        int max = maxSessionsPerUid.getAsInt();
+        boolean[] full = {false};
+        byUid.compute(uid, (key, current) -> {
+            if (max > 0 && current != null && current.length >= max) {
+                full[0] = true;
+                return current;
+            }
+            if (current == null) {
+                onlineUids.add(uid);
+            }
+            return append(current, session);
+        });
+        if (full[0]) {
+            log.info("refused session={} uid={}: {} connections already (4505)", session.id(), uid, max);
+            session.close(CloseReason.TOO_MANY_CONNECTIONS, "more than " + max + " connections for this uid");
             return false;
         }
         connection.uid = uid;
@@ -124,12 +160,6 @@ public final class Hub {
                 });
             }
         }
-        byUid.compute(uid, (key, current) -> {
-            if (current == null) {
-                onlineUids.add(uid);
-            }
-            return append(current, session);
-        });
         log.debug("bound session={} uid={}", session.id(), uid);
         return true;
     }

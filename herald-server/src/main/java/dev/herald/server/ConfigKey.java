@@ -45,6 +45,30 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "",
                     "Origins whose pages may connect (https://app.example.com, *.example.com); others get 403. Empty: any."),
             new ConfigKey(
+                    "websocket.max-connections",
+                    "0",
+                    "Most open client connections; handshakes past it get 503 with Retry-After (0: no limit)."),
+            new ConfigKey(
+                    "websocket.max-connections-per-ip",
+                    "0",
+                    "Most open connections from one IP address; handshakes past it get 429 (0: no limit)."),
+            new ConfigKey(
+                    "websocket.max-connections-per-uid",
+                    "0",
+                    "Most connections bound to one uid; a newer one is closed with 4505 (0: no limit)."),
+            new ConfigKey(
+                    "websocket.max-messages-per-second",
+                    "200",
+                    "Most frames a client may send in one second; past it the connection is closed with 4506 (0: no limit)."),
+            new ConfigKey(
+                    "websocket.max-handshakes-per-second",
+                    "0",
+                    "Handshakes admitted per second (reconnect storms); past it 503 with Retry-After (0: no limit)."),
+            new ConfigKey(
+                    "websocket.max-handshakes-in-flight",
+                    "0",
+                    "Connections admitted but not bound yet; past it handshakes get 503 with Retry-After (0: no limit)."),
+            new ConfigKey(
                     "auth.hmac-secret",
                     "",
                     "Shared secret (at least 32 bytes) that verifies HS256/384/512 connect tokens. Setting any auth key turns tokens on."),

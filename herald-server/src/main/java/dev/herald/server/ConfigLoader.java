@@ -11,6 +11,7 @@ import dev.herald.core.history.InboxConfig;
 import dev.herald.netty.backend.TextPortConfig;
 import dev.herald.netty.http.HttpConfig;
 import dev.herald.netty.websocket.AllowedOrigins;
+import dev.herald.netty.websocket.ClientLimits;
 import dev.herald.netty.websocket.WebSocketConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -123,7 +124,14 @@ public final class ConfigLoader {
                         v.duration("websocket.bind-timeout"),
                         v.size("websocket.max-outbound-bytes"),
                         v.bool("websocket.client-groups"),
-                        AllowedOrigins.of(v.list("websocket.allowed-origins"))));
+                        AllowedOrigins.of(v.list("websocket.allowed-origins")),
+                        new ClientLimits(
+                                v.integer("websocket.max-connections"),
+                                v.integer("websocket.max-connections-per-ip"),
+                                v.integer("websocket.max-connections-per-uid"),
+                                v.integer("websocket.max-messages-per-second"),
+                                v.integer("websocket.max-handshakes-per-second"),
+                                v.integer("websocket.max-handshakes-in-flight"))));
         AuthConfig auth = section(
                 "auth",
                 () -> new AuthConfig(

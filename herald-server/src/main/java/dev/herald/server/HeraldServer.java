@@ -20,6 +20,7 @@ import dev.herald.netty.backend.TextPortStats;
 import dev.herald.netty.http.HttpApiInitializer;
 import dev.herald.netty.http.HttpServices;
 import dev.herald.netty.http.HttpStats;
+import dev.herald.netty.websocket.WebSocketConfig;
 import dev.herald.netty.websocket.WebSocketInitializer;
 import dev.herald.netty.websocket.WebSocketStats;
 import dev.herald.protocol.backend.ApiError;
@@ -68,7 +69,7 @@ public final class HeraldServer implements AutoCloseable {
 
     private final LiveConfig config;
     private final Consumer<LogConfig> logging;
-    private final Hub hub = new Hub();
+    private final Hub hub;
     private final Engine engine;
     /** The data directory ({@code store.path}), or {@code null}: memory only. */
     private final DataDirectory data;
@@ -95,6 +96,8 @@ public final class HeraldServer implements AutoCloseable {
     private HeraldServer(LiveConfig config, Consumer<LogConfig> logging) {
         this.config = config;
         this.logging = logging;
+        Supplier<WebSocketConfig> websocket = config.view(ServerConfig::websocket);
+        this.hub = new Hub(() -> websocket.get().limits().maxConnectionsPerUid());
         ServerConfig started = config.get();
         IdempotencyConfig idempotency = started.idempotency();
         if (started.store().enabled()) {
@@ -335,6 +338,8 @@ public final class HeraldServer implements AutoCloseable {
                 .forEach((kind, count) -> tokens.put(kind.name().toLowerCase(Locale.ROOT), count));
         tokens.put("bareUidRefused", webSocketStats.bareUidsRefused());
         stats.put("tokens", tokens);
+        stats.put("handshakesInFlight", webSocket.handshakesInFlight());
+        stats.put("handshakesRefused", webSocketStats.handshakesRefused());
         stats.put("pushes", pusher.pushCount());
         stats.put("deliveries", hub.deliveryCount());
         stats.put("deliveredBytes", hub.deliveredBytes());

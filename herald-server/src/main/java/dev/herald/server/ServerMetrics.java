@@ -45,6 +45,9 @@ import java.util.function.ToDoubleFunction;
  */
 final class ServerMetrics implements AutoCloseable {
 
+    private static final String HANDSHAKES_REFUSED =
+            "WebSocket handshakes refused: origin (403, websocket.allowed-origins); max_connections, in_flight, rate (503), per_ip (429): admission control";
+
     /** Buckets of the latency histogram: 100 µs to 10 s. */
     private static final Duration[] LATENCY_BUCKETS = {
         Duration.ofNanos(100_000),
@@ -240,10 +243,15 @@ final class ServerMetrics implements AutoCloseable {
                 .tag("action", "closed")
                 .register(registry);
         FunctionCounter.builder("herald.handshakes.refused", webSocket, WebSocketStats::originsRefused)
-                .description(
-                        "WebSocket handshakes refused with 403: an Origin that websocket.allowed-origins does not allow")
+                .description(HANDSHAKES_REFUSED)
                 .tag("reason", "origin")
                 .register(registry);
+        for (String reason : WebSocketStats.ADMISSION_REFUSALS) {
+            FunctionCounter.builder("herald.handshakes.refused", webSocket, stats -> stats.handshakesRefused(reason))
+                    .description(HANDSHAKES_REFUSED)
+                    .tag("reason", reason)
+                    .register(registry);
+        }
         String tokens = "Connect tokens: accepted at bind, refreshed, refused (invalid, expired, unavailable keys),"
                 + " and bare uids refused while tokens are required";
         FunctionCounter.builder("herald.tokens", webSocket, WebSocketStats::tokensAccepted)

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -79,6 +80,14 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
     private boolean discarding;
     /** A seed client's token is being verified: its later messages are ignored, as after a bind. */
     private boolean verifying;
+    /** Whether admission control counted this connection (against its address: released at close). */
+    private boolean admitted;
+    /** The address admission control counted it under, or {@code null}. */
+    private InetAddress address;
+    /** Start of the current second of {@code max-messages-per-second} ({@link SessionSweeper#now()}). */
+    private long rateWindowStart;
+    /** Frames received in that second. */
+    private int rateCount;
     /**
      * After a violation: when input last came ({@link System#nanoTime()}), 0 if not lingering. The
      * connection stays open, reading and discarding, until the peer has been quiet for {@link
@@ -105,6 +114,13 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
 
     WebSocketConfig config() {
         return config;
+    }
+
+    /** Admission control took the handshake: from now on the connection counts until it closes. */
+    void admitted(InetAddress address) {
+        this.admitted = true;
+        this.address = address;
+        session.inFlight = 1;
     }
 
     @Override
@@ -237,8 +253,38 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
             unmask(in, payload, (int) length, in.getInt(payload - 4));
             in.readerIndex(payload + (int) length);
             session.touch(sweeper.now());
+            if (flooding()) {
+                return;
+            }
             frame(fin, rsv, opcode, in, payload, (int) length);
         }
+    }
+
+    /**
+     * Counts a frame against {@code max-messages-per-second} (a window per second of the sweeper's
+     * clock) and closes the connection with 4506 when the client sent more.
+     */
+    private boolean flooding() {
+        int max = config.limits().maxMessagesPerSecond();
+        if (max == 0) {
+            return false;
+        }
+        long now = sweeper.now();
+        if (now - rateWindowStart >= 1000) {
+            rateWindowStart = now;
+            rateCount = 0;
+        }
+        if (++rateCount <= max) {
+            return false;
+        }
+        log.info(
+                "closing flooding client session={} uid={} remote={}: more than {} messages per second",
+                session.id(),
+                uid,
+                session.remoteAddress(),
+                max);
+        fail(CloseReason.FLOOD, "more than " + max + " messages per second");
+        return true;
     }
 
     /** What is wrong with a frame's first two bytes, or {@code null}. */
@@ -460,6 +506,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
             this.uid = uid;
             Resumption.resume(services.hub(), engine, session, subscriber, Map.of(), identity)
                     .whenComplete((bound, failure) -> {
+                        session.landed(services.admission());
                         if (failure != null) {
                             log.warn("inbox read failed session={} uid={}", session.id(), uid, failure);
                             session.close(CloseReason.INTERNAL_ERROR);
@@ -471,6 +518,7 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
         if (services.hub().bind(session, uid, identity)) {
             session.bound = true;
             this.uid = uid;
+            session.landed(services.admission());
         }
     }
 
@@ -592,6 +640,10 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
     private void closed() {
         session.markClosing();
         session.cancelExpiry();
+        session.landed(services.admission());
+        if (admitted) {
+            services.admission().closed(address);
+        }
         sweeper.remove(session);
         if (session.handshaken) {
             services.hub().unregister(session);

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
  * @param stats the listener's counters
  * @param sweepers the keepalive sweeper and outbox of each event loop
  * @param auth verifies connect tokens; the one in force (keys change on reload)
+ * @param admission which handshakes are taken; told when an admitted connection binds and closes
  */
 record ClientServices(
         Hub hub,
@@ -23,4 +24,5 @@ record ClientServices(
         IntSupplier maxGroupBytes,
         WebSocketStats stats,
         SessionSweepers sweepers,
-        Supplier<Authenticator> auth) {}
+        Supplier<Authenticator> auth,
+        Admission admission) {}

@@ -1,5 +1,7 @@
 package dev.herald.netty.websocket;
 
+import dev.herald.core.CloseReason;
+import dev.herald.protocol.client.ClientJson;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -18,6 +20,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.function.Supplier;
@@ -47,10 +51,16 @@ final class HandshakeRequestValidator extends ChannelInboundHandlerAdapter {
 
     private final Supplier<WebSocketConfig> config;
     private final WebSocketStats stats;
+    private final Admission admission;
 
-    HandshakeRequestValidator(Supplier<WebSocketConfig> config, WebSocketStats stats) {
+    private static final long REFUSAL_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private final java.util.concurrent.atomic.AtomicLong lastRefusalLog =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
+
+    HandshakeRequestValidator(Supplier<WebSocketConfig> config, WebSocketStats stats, Admission admission) {
         this.config = config;
         this.stats = stats;
+        this.admission = admission;
     }
 
     @Override
@@ -63,7 +73,7 @@ final class HandshakeRequestValidator extends ChannelInboundHandlerAdapter {
         if (refusal == null) {
             String origin = request.headers().get(HttpHeaderNames.ORIGIN);
             if (config.get().allowedOrigins().allows(origin)) {
-                ctx.fireChannelRead(msg);
+                admit(ctx, request);
                 return;
             }
             stats.originRefused();
@@ -76,6 +86,75 @@ final class HandshakeRequestValidator extends ChannelInboundHandlerAdapter {
         log.debug("refused handshake from {}: {} {}", ctx.channel().remoteAddress(), refusal.status(), request.uri());
         ReferenceCountUtil.release(msg);
         ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Admission control, the last check before the upgrade: a refused seed client gets 503 (or 429 for
+     * its address's cap) with {@code Retry-After}; a {@code herald.v1} client, whose browser cannot
+     * read a refused handshake's status, gets the upgrade and at once the close code 1013 with
+     * {@code retry after N s}, and nothing else is set up for it.
+     */
+    private void admit(ChannelHandlerContext ctx, FullHttpRequest request) {
+        InetAddress address =
+                ctx.channel().remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+        Admission.Refusal refusal = admission.admit(address);
+        if (refusal == null) {
+            ClientFrameHandler client = ctx.pipeline().get(ClientFrameHandler.class);
+            client.admitted(address);
+            ctx.fireChannelRead(request);
+            return;
+        }
+        logRefusal(ctx, refusal);
+        if (WebSocketUpgradeHandler.offersHeraldV1(request)) {
+            FullHttpResponse upgrade = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS, Unpooled.EMPTY_BUFFER);
+            upgrade.headers()
+                    .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                    .set(
+                            HttpHeaderNames.SEC_WEBSOCKET_ACCEPT,
+                            WebSocketUpgradeHandler.accept(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY)))
+                    .set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, ClientJson.SUBPROTOCOL);
+            ReferenceCountUtil.release(request);
+            ctx.write(upgrade);
+            ctx.pipeline().remove("http-aggregator");
+            ctx.pipeline().remove("http");
+            ctx.writeAndFlush(WebSocketFrames.close(
+                            ctx.alloc(),
+                            CloseReason.TRY_AGAIN_LATER.code(),
+                            "retry after " + refusal.retryAfterSeconds() + " s"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        FullHttpResponse response = response(HttpResponseStatus.valueOf(refusal.status()), refusal.text());
+        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, refusal.retryAfterSeconds());
+        ReferenceCountUtil.release(request);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Logs a refusal at DEBUG, and at INFO at most once per {@link #REFUSAL_LOG_INTERVAL_NANOS} (a storm
+     * of 10,000 refusals is one INFO line, with the count so far, not 10,000).
+     */
+    private void logRefusal(ChannelHandlerContext ctx, Admission.Refusal refusal) {
+        long now = System.nanoTime();
+        long last = lastRefusalLog.get();
+        if (now - last >= REFUSAL_LOG_INTERVAL_NANOS && lastRefusalLog.compareAndSet(last, now)) {
+            log.info(
+                    "admission control refusing handshakes: {} ({}) to {}, retry after {} s; refused so far: {}",
+                    refusal.text(),
+                    refusal.reason(),
+                    ctx.channel().remoteAddress(),
+                    refusal.retryAfterSeconds(),
+                    stats.handshakesRefused());
+        } else {
+            log.debug(
+                    "refused handshake from {}: {} ({}), retry after {} s",
+                    ctx.channel().remoteAddress(),
+                    refusal.text(),
+                    refusal.reason(),
+                    refusal.retryAfterSeconds());
+        }
     }
 
     static FullHttpResponse refusal(FullHttpRequest request) {

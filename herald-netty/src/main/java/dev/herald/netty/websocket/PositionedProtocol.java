@@ -250,6 +250,7 @@ final class PositionedProtocol implements Subscriber.Sink {
 
     @Override
     public void welcome(List<Recovery> answers) {
+        session.landed(services.admission());
         for (Recovery answer : answers) {
             services.stats().recovered(answer.kind());
         }

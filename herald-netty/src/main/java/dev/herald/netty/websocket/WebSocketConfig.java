@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param clientGroups whether a bound client may join and leave groups itself ({@code join <group>},
  *     {@code leave <group>} text messages)
  * @param allowedOrigins which pages may open a connection ({@code Origin}); others get 403
+ * @param limits caps on connections, messages and handshakes
  */
 public record WebSocketConfig(
         String host,
@@ -34,7 +35,8 @@ public record WebSocketConfig(
         Duration bindTimeout,
         int maxOutboundBytes,
         boolean clientGroups,
-        AllowedOrigins allowedOrigins) {
+        AllowedOrigins allowedOrigins,
+        ClientLimits limits) {
 
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 1234;
@@ -59,6 +61,7 @@ public record WebSocketConfig(
         requirePositive("bind-timeout", bindTimeout);
         requireRange("max-outbound-bytes", maxOutboundBytes, 1024, Integer.MAX_VALUE);
         Objects.requireNonNull(allowedOrigins, "allowedOrigins");
+        Objects.requireNonNull(limits, "limits");
     }
 
     public static WebSocketConfig defaults() {
@@ -74,7 +77,8 @@ public record WebSocketConfig(
                 DEFAULT_BIND_TIMEOUT,
                 DEFAULT_MAX_OUTBOUND_BYTES,
                 DEFAULT_CLIENT_GROUPS,
-                AllowedOrigins.ANY);
+                AllowedOrigins.ANY,
+                ClientLimits.defaults());
     }
 
     static void requireRange(String key, long value, long min, long max) {

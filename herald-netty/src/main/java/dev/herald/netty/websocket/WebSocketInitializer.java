@@ -39,6 +39,7 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private final SessionSweepers sweepers;
     private final ClientServices services;
     private final HandshakeRequestValidator validator;
+    private final Admission admission;
     /** The watermark of the configuration in force, shared by the connections that open under it. */
     private volatile Watermark watermark;
 
@@ -65,8 +66,9 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
             Supplier<Authenticator> auth) {
         this.config = config;
         this.sweepers = new SessionSweepers(config);
-        this.services = new ClientServices(hub, pusher, maxGroupBytes, stats, sweepers, auth);
-        this.validator = new HandshakeRequestValidator(config, stats);
+        this.admission = new Admission(() -> config.get().limits(), hub::connectionCount, stats);
+        this.services = new ClientServices(hub, pusher, maxGroupBytes, stats, sweepers, auth, admission);
+        this.validator = new HandshakeRequestValidator(config, stats, admission);
     }
 
     /** The write-buffer bounds that make {@code max-outbound-bytes} the slow-consumer limit. */
@@ -87,6 +89,11 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     /** Closes every client connection (handshaken or not) with the given reason; see {@link #openCount()}. */
     public void closeAll(CloseReason reason) {
         sweepers.closeAll(reason);
+    }
+
+    /** Connections admitted and not bound yet. */
+    public int handshakesInFlight() {
+        return admission.inFlight();
     }
 
     /** Client connections still open, handshaken or not. */

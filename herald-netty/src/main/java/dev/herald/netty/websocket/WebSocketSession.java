@@ -40,6 +40,8 @@ public final class WebSocketSession implements Session {
     private static final Logger log = LoggerFactory.getLogger(WebSocketSession.class);
     private static final AtomicIntegerFieldUpdater<WebSocketSession> CLOSING =
             AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "closing");
+    private static final AtomicIntegerFieldUpdater<WebSocketSession> IN_FLIGHT =
+            AtomicIntegerFieldUpdater.newUpdater(WebSocketSession.class, "inFlight");
     private static final AtomicLongFieldUpdater<WebSocketSession> QUEUED =
             AtomicLongFieldUpdater.newUpdater(WebSocketSession.class, "queued");
 
@@ -82,6 +84,9 @@ public final class WebSocketSession implements Session {
 
     boolean handshaken;
     boolean bound;
+    /** 1 while admission control counts the connection as in flight (admitted, not bound yet). */
+    volatile int inFlight;
+
     /** Closes the connection when its connect token expires; {@code null}: no token, or one without exp. */
     ScheduledFuture<?> expiry;
     /** The uid this connection is bound to (for receipts); set by the handler at the bind. */
@@ -113,6 +118,13 @@ public final class WebSocketSession implements Session {
         return channel.remoteAddress() instanceof InetSocketAddress address
                 ? address.getAddress().getHostAddress() + ":" + address.getPort()
                 : String.valueOf(channel.remoteAddress());
+    }
+
+    /** The connection bound, or closed: it is no longer in flight. Any thread; counts once. */
+    void landed(Admission admission) {
+        if (inFlight == 1 && IN_FLIGHT.compareAndSet(this, 1, 0)) {
+            admission.bound();
+        }
     }
 
     /** Stops the token expiry's timer (a refresh, or the connection closed). On the event loop. */

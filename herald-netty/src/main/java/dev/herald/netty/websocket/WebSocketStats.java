@@ -4,6 +4,7 @@ import dev.herald.core.CloseReason;
 import dev.herald.core.auth.AuthException;
 import dev.herald.core.history.Recovery;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,6 +22,10 @@ public final class WebSocketStats {
     final LongAdder framesIgnored = new LongAdder();
     final LongAdder paused = new LongAdder();
     private final LongAdder originsRefused = new LongAdder();
+    /** Why admission control refuses a handshake, in the order of its checks. */
+    public static final List<String> ADMISSION_REFUSALS = List.of("max_connections", "in_flight", "rate", "per_ip");
+
+    private final Map<String, LongAdder> handshakesRefused = new java.util.LinkedHashMap<>();
     final LongAdder acks = new LongAdder();
     final LongAdder conflated = new LongAdder();
     final LongAdder resumes = new LongAdder();
@@ -62,6 +67,26 @@ public final class WebSocketStats {
         for (AuthException.Kind kind : AuthException.Kind.values()) {
             tokensRefused.put(kind, new LongAdder());
         }
+        for (String reason : ADMISSION_REFUSALS) {
+            handshakesRefused.put(reason, new LongAdder());
+        }
+    }
+
+    void handshakeRefused(String reason) {
+        handshakesRefused.get(reason).increment();
+    }
+
+    /** Handshakes admission control refused, by reason. */
+    public Map<String, Long> handshakesRefused() {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        handshakesRefused.forEach((reason, count) -> counts.put(reason, count.sum()));
+        return counts;
+    }
+
+    /** Handshakes admission control refused, for one of {@link #ADMISSION_REFUSALS}. */
+    public long handshakesRefused(String reason) {
+        LongAdder count = handshakesRefused.get(reason);
+        return count == null ? 0 : count.sum();
     }
 
     /** Connect tokens verified (at bind; refreshes are counted apart). */
