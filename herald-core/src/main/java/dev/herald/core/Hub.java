@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -53,7 +54,12 @@ public final class Hub {
 
     /** Most connections one uid may bind, read at each bind; 0: no limit. */
     private final IntSupplier maxSessionsPerUid;
+    /** Most groups one uid may join, read at each join; 0: no limit. */
+    private final IntSupplier maxGroupsPerUid;
+    /** Groups each uid joined (by {@code join}, not by a token), changed only inside {@code compute}. */
+    private final ConcurrentHashMap<String, int[]> groupsPerUid = new ConcurrentHashMap<>();
 
+    private final LongAdder joinsRefused = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder deliveredBytes = new LongAdder();
 
@@ -84,17 +90,20 @@ public final class Hub {
 
     private static final Connection[] NO_CONNECTIONS = new Connection[0];
 
-    /** A hub without a limit of connections per uid. */
+    /** A hub without limits of connections or groups per uid. */
     public Hub() {
-        this(() -> 0);
+        this(() -> 0, () -> 0);
     }
 
     /**
      * @param maxSessionsPerUid most connections one uid may bind (0: no limit), read at each bind: one
      *     more is closed with {@link CloseReason#TOO_MANY_CONNECTIONS}, the ones bound before stay
+     * @param maxGroupsPerUid most groups one uid may join (0: no limit), read at each join: a join that
+     *     would pass it fails with {@link GroupLimitException}
      */
-    public Hub(IntSupplier maxSessionsPerUid) {
+    public Hub(IntSupplier maxSessionsPerUid, IntSupplier maxGroupsPerUid) {
         this.maxSessionsPerUid = maxSessionsPerUid;
+        this.maxGroupsPerUid = maxGroupsPerUid;
     }
 
     /** Records an open connection that has no uid yet. */
@@ -288,22 +297,68 @@ public final class Hub {
      * Adds uids to a group. Membership covers each uid's connections, present and future.
      *
      * @return how many of the uids were not members before
+     * @throws GroupLimitException if a uid that is not a member is in {@code maxGroupsPerUid} groups
+     *     already: then none of the uids joins
      */
     public int join(String group, Collection<String> uids) {
+        int max = maxGroupsPerUid.getAsInt();
         int[] added = {0};
-        groups.compute(group, (name, members) -> {
+        groups.compute(group, (name, current) -> {
+            Set<String> fresh = new LinkedHashSet<>();
+            for (String uid : uids) {
+                if (current == null || !current.uids.contains(uid)) {
+                    fresh.add(uid);
+                }
+            }
+            List<String> joining = new ArrayList<>(fresh);
+            for (int i = 0; i < joining.size(); i++) {
+                if (!countGroup(joining.get(i), max)) {
+                    for (int j = 0; j < i; j++) {
+                        uncountGroup(joining.get(j));
+                    }
+                    joinsRefused.increment();
+                    throw new GroupLimitException(joining.get(i), max);
+                }
+            }
+            Group members = current;
             if (members == null) {
                 members = new Group();
                 groupNames.add(name);
             }
-            for (String uid : uids) {
-                if (members.uids.add(uid)) {
-                    added[0]++;
-                }
-            }
+            members.uids.addAll(joining);
+            added[0] = joining.size();
             return members;
         });
         return added[0];
+    }
+
+    /** Counts one more group for a uid, unless it has {@code max} (0: no limit) already. */
+    private boolean countGroup(String uid, int max) {
+        boolean[] counted = {false};
+        groupsPerUid.compute(uid, (key, count) -> {
+            int[] held = count == null ? new int[1] : count;
+            if (max == 0 || held[0] < max) {
+                held[0]++;
+                counted[0] = true;
+            }
+            return held[0] == 0 ? null : held;
+        });
+        return counted[0];
+    }
+
+    private void uncountGroup(String uid) {
+        groupsPerUid.computeIfPresent(uid, (key, count) -> --count[0] <= 0 ? null : count);
+    }
+
+    /** Joins refused for {@code maxGroupsPerUid}. */
+    public long joinsRefused() {
+        return joinsRefused.sum();
+    }
+
+    /** Groups a uid joined (by {@code join}; a token's groups are not counted). */
+    public int groupCountOf(String uid) {
+        int[] count = groupsPerUid.get(uid);
+        return count == null ? 0 : count[0];
     }
 
     /**
@@ -316,6 +371,7 @@ public final class Hub {
         groups.computeIfPresent(group, (name, members) -> {
             for (String uid : uids) {
                 if (members.uids.remove(uid)) {
+                    uncountGroup(uid);
                     removed[0]++;
                 }
             }

@@ -6,8 +6,9 @@ package dev.herald.server;
  * @param maxGroupBytes longest group name in UTF-8 bytes
  * @param maxBatch most pushes in one batch
  * @param maxPage largest page of a listing ({@code uids}, {@code groups}, {@code members}, {@code online})
+ * @param maxGroupsPerUid most groups one uid may join (0: no limit)
  */
-public record ApiConfig(int maxGroupBytes, int maxBatch, int maxPage) {
+public record ApiConfig(int maxGroupBytes, int maxBatch, int maxPage, int maxGroupsPerUid) {
 
     public ApiConfig {
         if (maxGroupBytes < 1 || maxGroupBytes > 65536) {
@@ -18,6 +19,10 @@ public record ApiConfig(int maxGroupBytes, int maxBatch, int maxPage) {
         }
         if (maxPage < 1 || maxPage > 100_000) {
             throw new IllegalArgumentException("max-page must be between 1 and 100000, was " + maxPage);
+        }
+        if (maxGroupsPerUid < 0) {
+            throw new IllegalArgumentException(
+                    "max-groups-per-uid must be 0 (no limit) or more, was " + maxGroupsPerUid);
         }
     }
 }

@@ -117,6 +117,10 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "30s",
                     "How long an HTTP connection may stop in the middle of a request before it gets 408 and is closed."),
             new ConfigKey("api.max-group-bytes", "128", "Longest group name, in UTF-8 bytes."),
+            new ConfigKey(
+                    "api.max-groups-per-uid",
+                    "1000",
+                    "Most groups one uid may join; a join past it fails with too_many_groups (0: no limit)."),
             new ConfigKey("api.max-batch", "1000", "Most pushes in one batch."),
             new ConfigKey(
                     "api.max-page",

@@ -169,7 +169,10 @@ public final class ConfigLoader {
         ApiConfig api = section(
                 "api",
                 () -> new ApiConfig(
-                        v.integer("api.max-group-bytes"), v.integer("api.max-batch"), v.integer("api.max-page")));
+                        v.integer("api.max-group-bytes"),
+                        v.integer("api.max-batch"),
+                        v.integer("api.max-page"),
+                        v.integer("api.max-groups-per-uid")));
         ProcessConfig server = section(
                 "server",
                 () -> new ProcessConfig(

@@ -97,7 +97,10 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.logging = logging;
         Supplier<WebSocketConfig> websocket = config.view(ServerConfig::websocket);
-        this.hub = new Hub(() -> websocket.get().limits().maxConnectionsPerUid());
+        Supplier<ApiConfig> api = config.view(ServerConfig::api);
+        this.hub = new Hub(
+                () -> websocket.get().limits().maxConnectionsPerUid(),
+                () -> api.get().maxGroupsPerUid());
         ServerConfig started = config.get();
         IdempotencyConfig idempotency = started.idempotency();
         if (started.store().enabled()) {
@@ -133,7 +136,6 @@ public final class HeraldServer implements AutoCloseable {
         this.pusher = new Pusher(engine);
         this.webSocketStats = new WebSocketStats(
                 metrics.writeLatency(), config.get().metrics().latencySampleEvery());
-        Supplier<ApiConfig> api = config.view(ServerConfig::api);
         this.webSocket = new WebSocketInitializer(
                 hub,
                 pusher,
@@ -340,6 +342,7 @@ public final class HeraldServer implements AutoCloseable {
         stats.put("tokens", tokens);
         stats.put("handshakesInFlight", webSocket.handshakesInFlight());
         stats.put("handshakesRefused", webSocketStats.handshakesRefused());
+        stats.put("groupJoinsRefused", hub.joinsRefused());
         stats.put("pushes", pusher.pushCount());
         stats.put("deliveries", hub.deliveryCount());
         stats.put("deliveredBytes", hub.deliveredBytes());

@@ -54,6 +54,7 @@ final class LiveConfig {
             "http.api-keys",
             "http.max-body-bytes",
             "api.max-group-bytes",
+            "api.max-groups-per-uid",
             "api.max-batch",
             "api.max-page",
             "server.shutdown-timeout",

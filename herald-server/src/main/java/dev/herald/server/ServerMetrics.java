@@ -200,6 +200,9 @@ final class ServerMetrics implements AutoCloseable {
         gauge("herald.connections", "Open client connections (WebSocket handshake done)", hub, Hub::connectionCount);
         gauge("herald.uids", "Uids with at least one connection", hub, Hub::uidCount);
         gauge("herald.groups", "Groups with at least one member", hub, Hub::groupCount);
+        FunctionCounter.builder("herald.group.joins.refused", hub, Hub::joinsRefused)
+                .description("Joins refused because a uid is in api.max-groups-per-uid groups already")
+                .register(registry);
         Gauge.builder("herald.backend.connections", textConnections, IntSupplier::getAsInt)
                 .description("Open backend connections")
                 .tag("adapter", "text")

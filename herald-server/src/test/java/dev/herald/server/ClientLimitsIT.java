@@ -196,4 +196,30 @@ class ClientLimitsIT {
         assertThat(backend.request("{\"uid\":\"kept\"}")).isEqualTo("ok");
         assertThat(kept.awaitMessage()).isEqualTo("{\"uid\":\"kept\"}");
     }
+
+    @Test
+    void aJoinThatWouldPassTheGroupsPerUidLimitIsRefusedWhole() {
+        start("api.max-groups-per-uid", "2", "websocket.client-groups", "true");
+        assertThat(backend.request("join {\"group\":\"g1\",\"uids\":[\"a\",\"b\"]}"))
+                .contains("\"added\":2");
+        assertThat(backend.request("join {\"group\":\"g2\",\"uids\":[\"a\"]}")).contains("\"added\":1");
+
+        assertThat(backend.request("join {\"group\":\"g3\",\"uids\":[\"b\",\"a\"]}"))
+                .startsWith("{\"error\":{\"code\":\"too_many_groups\"")
+                .contains("uid a is in 2 groups already");
+        assertThat(server.hub().isMember("g3", "b")).as("none joined").isFalse();
+        HttpCalls.Response http = HttpCalls.command(server, null, "join", "{\"group\":\"g4\",\"uids\":[\"a\"]}");
+        assertThat(http.status()).isEqualTo(409);
+        assertThat(http.body()).contains("too_many_groups");
+
+        WebSocketRecorder client = bind("a");
+        await().until(() -> server.hub().sessionsOf("a").size() == 1);
+        client.send("join g5");
+        assertThat(client.awaitMessage()).contains("too_many_groups");
+        assertThat(server.hub().isMember("g5", "a")).isFalse();
+        assertThat(server.stats().get("groupJoinsRefused")).isEqualTo(3L);
+        assertThat(backend.request("leave {\"group\":\"g1\",\"uids\":[\"a\"]}")).contains("\"removed\":1");
+        client.send("join g5");
+        await().until(() -> server.hub().isMember("g5", "a"));
+    }
 }

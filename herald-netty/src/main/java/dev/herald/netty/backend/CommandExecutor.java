@@ -1,5 +1,6 @@
 package dev.herald.netty.backend;
 
+import dev.herald.core.GroupLimitException;
 import dev.herald.core.Message;
 import dev.herald.core.PushOptions;
 import dev.herald.core.PushResult;
@@ -61,6 +62,20 @@ public final class CommandExecutor {
         this.stats = stats;
     }
 
+    /** The {@link GroupLimitException} a failed join carries, possibly wrapped, or {@code null}. */
+    public static GroupLimitException groupLimit(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof GroupLimitException limit) {
+                return limit;
+            }
+        }
+        return null;
+    }
+
+    public static ApiError groupLimitError(GroupLimitException limit) {
+        return ApiError.field(ApiError.TOO_MANY_GROUPS, "uids", limit.getMessage() + "; none of the uids joined");
+    }
+
     /** Executes any command but a seed line ({@code SeedPush}/{@code Invalid}, which only the Text port knows). */
     public CompletionStage<CommandReply> execute(BackendCommand command, PushListener listener) {
         CompletionStage<CommandReply> reply;
@@ -70,6 +85,11 @@ public final class CommandExecutor {
             reply = CompletableFuture.failedFuture(e);
         }
         CompletionStage<CommandReply> answered = reply.exceptionally(failure -> {
+            GroupLimitException limit = groupLimit(failure);
+            if (limit != null) {
+                log.info("join refused: {}", limit.getMessage());
+                return CommandReply.error(groupLimitError(limit));
+            }
             log.warn("command {} failed", command.getClass().getSimpleName(), failure);
             return CommandReply.error(new ApiError(ApiError.INTERNAL, "the command failed: " + failure, null));
         });

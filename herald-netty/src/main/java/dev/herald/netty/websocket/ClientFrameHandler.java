@@ -1,12 +1,14 @@
 package dev.herald.netty.websocket;
 
 import dev.herald.core.CloseReason;
+import dev.herald.core.GroupLimitException;
 import dev.herald.core.Message;
 import dev.herald.core.Resumption;
 import dev.herald.core.auth.Authenticator;
 import dev.herald.core.auth.Identity;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.history.Subscriber;
+import dev.herald.netty.backend.CommandExecutor;
 import dev.herald.protocol.Names;
 import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.ApiError;
@@ -539,7 +541,16 @@ final class ClientFrameHandler extends ChannelInboundHandlerAdapter {
                 ? services.pusher().join(request.group(), uids)
                 : services.pusher().leave(request.group(), uids);
         done.whenComplete((changed, failure) -> {
-            if (failure != null) {
+            GroupLimitException limit = CommandExecutor.groupLimit(failure);
+            if (limit != null) {
+                log.info(
+                        "refused join session={} uid={} group={}: {}",
+                        session.id(),
+                        uid,
+                        request.group(),
+                        limit.getMessage());
+                session.sendMessage(Message.ofUtf8(CommandReplies.error(CommandExecutor.groupLimitError(limit))));
+            } else if (failure != null) {
                 log.warn(
                         "group request failed session={} uid={} group={}", session.id(), uid, request.group(), failure);
                 session.sendMessage(Message.ofUtf8(CommandReplies.error(

@@ -19,6 +19,8 @@ public record ApiError(String code, String message, String field) {
     public static final String UNKNOWN_FIELD = "unknown_field";
     /** A batch with more pushes than {@code api.max-batch}. */
     public static final String TOO_MANY = "too_many";
+    /** {@code join}: a uid is in {@code api.max-groups-per-uid} groups already; none of the uids joined. */
+    public static final String TOO_MANY_GROUPS = "too_many_groups";
     /** {@code receipt}: no receipt has this id (never made, or forgotten after {@code receipts.ttl}). */
     public static final String UNKNOWN_RECEIPT = "unknown_receipt";
     /** The server could not complete the command. */
@@ -61,6 +63,7 @@ public record ApiError(String code, String message, String field) {
             case METHOD_NOT_ALLOWED -> 405;
             case UNAUTHORIZED -> 401;
             case FORBIDDEN -> 403;
+            case TOO_MANY_GROUPS -> 409;
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case URI_TOO_LONG -> 414;
