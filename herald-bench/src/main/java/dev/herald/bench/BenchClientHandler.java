@@ -110,6 +110,21 @@ final class BenchClientHandler extends ByteToMessageDecoder {
         }
     }
 
+    /** The seconds of a {@code Retry-After} header in a lower-cased answer, or -1. */
+    static int retryAfter(String lowerCaseAnswer) {
+        for (String line : lowerCaseAnswer.split("\r\n")) {
+            if (line.startsWith("retry-after:")) {
+                try {
+                    return Integer.parseInt(
+                            line.substring("retry-after:".length()).trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
     private boolean handshake(ChannelHandlerContext ctx, ByteBuf in) {
         int end = endOfHeaders(in);
         if (end < 0) {
@@ -123,7 +138,7 @@ final class BenchClientHandler extends ByteToMessageDecoder {
         String statusLine = answer.lines().findFirst().orElse("");
         String lower = answer.toLowerCase(Locale.ROOT);
         if (!statusLine.startsWith("HTTP/1.1 101")) {
-            clients.failed(client, new Client.OpenFailure("handshake", "answered '" + statusLine + "'", null));
+            clients.failed(client, Client.OpenFailure.refused(statusLine, retryAfter(lower)));
             return false;
         }
         if (!lower.contains("sec-websocket-accept: " + ClientFrames.ACCEPT.toLowerCase(Locale.ROOT))) {

@@ -33,10 +33,28 @@ final class Client {
     static final class OpenFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final String reason;
+        /** Seconds the server asked to wait ({@code Retry-After}), or -1. */
+        final int retryAfterSeconds;
 
         OpenFailure(String reason, String message, Throwable cause) {
+            this(reason, message, cause, -1);
+        }
+
+        private OpenFailure(String reason, String message, Throwable cause, int retryAfterSeconds) {
             super(reason + ": " + message, cause, false, false);
             this.reason = reason;
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        /**
+         * A handshake answered with another status than 101: reason {@code http-503} or {@code http-429}
+         * for admission control's refusals (which say when to come back), {@code handshake} otherwise.
+         */
+        static OpenFailure refused(String statusLine, int retryAfterSeconds) {
+            String[] parts = statusLine.split(" ", 3);
+            String status = parts.length > 1 ? parts[1] : "";
+            String reason = status.equals("503") || status.equals("429") ? "http-" + status : "handshake";
+            return new OpenFailure(reason, "answered '" + statusLine + "'", null, retryAfterSeconds);
         }
 
         /** Sorts a connect or I/O error into a reason: source-address, open-files, refused, timeout or io. */

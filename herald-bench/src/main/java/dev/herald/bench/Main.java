@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             FanoutCommand.class,
             TargetedCommand.class,
             ChurnCommand.class,
+            StormCommand.class,
             ResumeCommand.class,
             CalibrateCommand.class,
             ReportCommand.class

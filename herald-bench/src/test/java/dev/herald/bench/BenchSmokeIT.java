@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -17,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,19 +34,17 @@ class BenchSmokeIT {
     private HeraldServer server;
 
     @BeforeEach
-    void start() {
-        server = HeraldServer.start(
-                new ConfigSource(
-                        Path.of("target"),
-                        null,
-                        Map.of(),
-                        Map.of(
-                                "websocket.host", "127.0.0.1",
-                                "websocket.port", "0",
-                                "text.port", "0",
-                                "http.port", "0",
-                                "server.shutdown-timeout", "3s")),
-                unused -> {});
+    void start(TestInfo test) {
+        Map<String, String> flags = new HashMap<>(Map.of(
+                "websocket.host", "127.0.0.1",
+                "websocket.port", "0",
+                "text.port", "0",
+                "http.port", "0",
+                "server.shutdown-timeout", "3s"));
+        if (test.getDisplayName().contains("admission control")) {
+            flags.put("websocket.max-handshakes-per-second", "100");
+        }
+        server = HeraldServer.start(new ConfigSource(Path.of("target"), null, Map.of(), flags), unused -> {});
     }
 
     @AfterEach
@@ -161,6 +161,38 @@ class BenchSmokeIT {
                             assertThat(churn).containsEntry("opened", attempted).containsEntry("failed", 0);
                             assertThat(churn).containsEntry("closed", attempted);
                             nothingLost(sub(r, "pushes"));
+                        }),
+                Arguments.of(
+                        Named.of(
+                                "reconnect storm against admission control",
+                                List.of(
+                                        "storm",
+                                        "-n",
+                                        "20",
+                                        "--storm",
+                                        "300",
+                                        "--push-rate",
+                                        "100",
+                                        "--calm",
+                                        "1s",
+                                        "--duration",
+                                        "6s",
+                                        "--drain",
+                                        "2s")),
+                        (Consumer<Map<String, Object>>) r -> {
+                            assertThat(r).containsEntry("stable", 20).containsEntry("stormConnectedBefore", 300);
+                            assertThat((int) r.get("stormConnectAttempts")).isGreaterThan(300);
+                            Map<String, Object> storm = sub(r, "storm");
+                            assertThat(storm).containsEntry("clients", 300).containsEntry("reconnected", 300);
+                            assertThat((int) storm.get("retryAfterHonoured"))
+                                    .as("300 at once against 100/s: some are told to come back")
+                                    .isPositive();
+                            assertThat(sub(storm, "failuresByReason")).containsKey("http-503");
+                            nothingLost(sub(r, "calm"));
+                            nothingLost(sub(r, "pushesDuringStorm"));
+                            assertThat(r)
+                                    .containsEntry("stableClosedByServer", 0)
+                                    .containsKey("p99Ratio");
                         }),
                 Arguments.of(
                         Named.of(

@@ -30,9 +30,11 @@ final class Admission {
 
     private final WebSocketStats stats;
 
-    // The handshake bucket: guarded by this.
+    // The handshake bucket and the refused clients' return slots: guarded by this.
     private double tokens = Double.NaN; // NaN: not filled yet
     private long filledAt;
+    /** {@link System#nanoTime()} of the last return slot handed to a refused client. */
+    private long horizon;
 
     /** @param openConnections the node's open client connections (every transport's) */
     Admission(Supplier<ClientLimits> limits, IntSupplier openConnections, WebSocketStats stats) {
@@ -93,14 +95,19 @@ final class Admission {
     }
 
     /**
-     * Takes one token from a bucket of {@code rate} tokens refilled at {@code rate} per second.
+     * Takes one token from a bucket of {@code rate} tokens refilled at {@code rate} per second; without
+     * one, hands the client a return slot: the slots are {@code 1 / rate} apart after the last one
+     * given (at most a minute ahead), so the refused clients of a storm are told to come back at about
+     * the rate the bucket admits, instead of all at once again. A refusal takes no token: refused
+     * clients do not lower the rate at which the others are admitted.
      *
-     * @return 0 if taken; otherwise the seconds until one is there, scaled by how many wait already
+     * @return 0 if taken; otherwise the seconds until the client's slot
      */
-    private synchronized double take(int rate, long now) {
+    synchronized double take(int rate, long now) {
         if (Double.isNaN(tokens)) {
             tokens = rate;
             filledAt = now;
+            horizon = now;
         }
         tokens = Math.min(rate, tokens + (now - filledAt) / 1e9 * rate);
         filledAt = now;
@@ -108,10 +115,9 @@ final class Admission {
             tokens -= 1;
             return 0;
         }
-        // Each refusal digs the bucket a little deeper (down to a minute of handshakes), so the later a
-        // client of a storm is refused, the later it is told to come back: the storm is spread.
-        tokens = Math.max(-rate * (double) MAX_RETRY_AFTER_SECONDS, tokens - 1);
-        return (1 - tokens) / rate;
+        long slot = 1_000_000_000L / rate;
+        horizon = Math.min(Math.max(horizon, now) + slot, now + MAX_RETRY_AFTER_SECONDS * 1_000_000_000L);
+        return (horizon - now) / 1e9;
     }
 
     /** {@code base} to twice {@code base} seconds, at random, at most {@link #MAX_RETRY_AFTER_SECONDS}. */
