@@ -37,7 +37,9 @@
 #   BENCH_TARGETED_STEP [5s]  BENCH_FANOUT_STEP [8s]  BENCH_WARMUP [3s]
 #   BENCH_RESUME_MISSED [10]  BENCH_RESUME_RATE [50000]
 #   BENCH_SERVERS ["herald node-ws workerman floor"]; also herald-history (history.uids=all) and
-#     herald-durable (history.uids=all with a fresh data directory, store.fsync true), the same build
+#     herald-durable (history.uids=all with a fresh data directory, store.fsync true), the same build;
+#     herald-tls (wss://: websocket.tls.* with a self-signed EC P-256 certificate made by openssl, the
+#     tool's clients with --tls)
 #   BENCH_SCENARIOS ["idle memory targeted fanout broadcast resume"]
 #   BENCH_TIMEOUT [2700 s]  BENCH_BUILD [1; 0 uses the jars as they are]  BENCH_LOCK [/tmp/herald-load.lock]
 #   BENCH_WS_PORT / BENCH_TEXT_PORT / BENCH_HTTP_PORT [31234 / 35678 / 35679]
@@ -153,6 +155,18 @@ start_herald-durable() {
         wait_port "$text_port" 30
 }
 stop_herald-durable() { stop_herald; rm -rf run/bench-data; }
+# TLS on the WebSocket listener, with a self-signed certificate made once per run.
+start_herald-tls() {
+    if [ -z "${tls_made:-}" ]; then
+        rm -rf run/bench-tls && mkdir -p run/bench-tls
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+            -keyout run/bench-tls/key.pem -out run/bench-tls/cert.pem 2>/dev/null || return 1
+        tls_made=1
+    fi
+    timeout 60 bin/herald start -d "${herald_flags[@]}" --websocket.tls.cert="$PWD/run/bench-tls/cert.pem" \
+        --websocket.tls.key="$PWD/run/bench-tls/key.pem" >&2 9>&- && wait_port "$text_port" 30
+}
+stop_herald-tls() { stop_herald; }
 
 baseline_flags=(--websocket.port="$ws_port" --text.port="$text_port" --http.port="$http_port"
     --server.pid-file="$PWD/run/bench-baseline.pid" --log.file="$PWD/run/bench-baseline.log")
@@ -221,6 +235,13 @@ available=()
 for s in $servers; do
     case $s in
     herald | herald-history | herald-durable) available+=("$s") ;;
+    herald-tls)
+        if command -v openssl >/dev/null; then
+            available+=(herald-tls)
+        else
+            say "no openssl to make a test certificate: skipping herald-tls"
+        fi
+        ;;
     baseline)
         if [ -n "$baseline" ] && [ -x "$baseline/bin/herald" ]; then
             available+=(baseline)
@@ -264,6 +285,7 @@ bench() {
     local target=(--ws "$ws_url" --text "$text_addr" --label "$label")
     if [[ $label == herald* ]] || [ "$label" = baseline ]; then
         target+=(--server-metrics "http://127.0.0.1:$http_port/metrics")
+        [ "$label" = herald-tls ] && target+=(--tls)
     else
         target+=(--server seed --server-pid "$server_pid")
     fi

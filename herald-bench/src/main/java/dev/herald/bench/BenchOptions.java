@@ -93,6 +93,12 @@ final class BenchOptions {
             description = "Client uids are this prefix and a number (ASCII). Default: ${DEFAULT-VALUE}.")
     String uidPrefix;
 
+    @Option(
+            names = "--tls",
+            description = "Connect the clients with TLS (wss://, trusting any certificate): the server's"
+                    + " WebSocket listener must have websocket.tls.* set. Same as a wss:// --ws.")
+    boolean tls;
+
     @Option(names = "--out", description = "Also append the result's JSON line to this file.")
     Path out;
 
@@ -116,8 +122,13 @@ final class BenchOptions {
      * @throws IllegalArgumentException naming the option, if an address is not loopback or malformed
      */
     void validate() {
-        if (!"ws".equals(ws.getScheme()) || ws.getHost() == null || ws.getPort() < 0) {
-            throw new IllegalArgumentException("--ws must be ws://host:port/path with a port: " + ws);
+        if (!("ws".equals(ws.getScheme()) || "wss".equals(ws.getScheme()))
+                || ws.getHost() == null
+                || ws.getPort() < 0) {
+            throw new IllegalArgumentException("--ws must be ws://host:port/path (or wss://) with a port: " + ws);
+        }
+        if (tls && "ws".equals(ws.getScheme())) {
+            ws = java.net.URI.create("wss" + ws.toString().substring(2));
         }
         requireLoopback("--ws", ws.getHost());
         requireLoopback("--text", textAddress().getHostString());

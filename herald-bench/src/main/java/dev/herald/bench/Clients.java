@@ -8,6 +8,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -24,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import javax.net.ssl.SSLException;
 
 /**
  * The tool's WebSocket clients: opens them (bound to {@link SourceAddresses}, a bounded number of
@@ -58,6 +64,9 @@ final class Clients implements AutoCloseable {
     private final String subprotocol;
     private final SourceAddresses sources;
     private final Set<Client> open = ConcurrentHashMap.newKeySet();
+    /** With a {@code wss://} URL: the clients' TLS; else null. */
+    private final SslContext tls;
+
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     private final Map<String, String> firstFailure = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> serverCloses = new ConcurrentHashMap<>();
@@ -84,10 +93,24 @@ final class Clients implements AutoCloseable {
         this.handshake = Unpooled.unreleasableBuffer(
                 Unpooled.wrappedBuffer(ClientFrames.handshake(ws.getHost(), ws.getPort(), path, subprotocol)));
         this.sources = sources;
+        this.tls = "wss".equals(ws.getScheme()) ? trustingAnyCertificate() : null;
         this.executor = transport.group();
         this.bootstrap = transport
                 .bootstrap()
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 * 1024, 32 * 1024));
+    }
+
+    /** TLS 1.3 or 1.2 with BoringSSL where it loads (as the server), trusting any certificate: a tool for loopback. */
+    private static SslContext trustingAnyCertificate() {
+        try {
+            return SslContextBuilder.forClient()
+                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build a TLS client context", e);
+        }
     }
 
     void sink(MessageSink sink) {
@@ -129,6 +152,9 @@ final class Clients implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), remote.getHostString(), remote.getPort()));
+                        }
                         ch.pipeline()
                                 .addLast(new BenchClientHandler(Clients.this, client, handshake, MAX_MESSAGE_BYTES));
                     }

@@ -69,6 +69,18 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "0",
                     "Connections admitted but not bound yet; past it handshakes get 503 with Retry-After (0: no limit)."),
             new ConfigKey(
+                    "websocket.tls.cert",
+                    "",
+                    "PEM certificate chain (relative to the Herald home) that turns TLS on for the WebSocket listener (wss://); needs websocket.tls.key."),
+            new ConfigKey(
+                    "websocket.tls.key",
+                    "",
+                    "PKCS#8 PEM private key of websocket.tls.cert (relative to the Herald home)."),
+            new ConfigKey(
+                    "websocket.tls.key-password",
+                    "",
+                    "Password of websocket.tls.key when it is encrypted (BEGIN ENCRYPTED PRIVATE KEY)."),
+            new ConfigKey(
                     "auth.hmac-secret",
                     "",
                     "Shared secret (at least 32 bytes) that verifies HS256/384/512 connect tokens. Setting any auth key turns tokens on."),
@@ -116,6 +128,15 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "http.read-timeout",
                     "30s",
                     "How long an HTTP connection may stop in the middle of a request before it gets 408 and is closed."),
+            new ConfigKey(
+                    "http.tls.cert",
+                    "",
+                    "PEM certificate chain (relative to the Herald home) that turns TLS on for the HTTP listener (https://); needs http.tls.key."),
+            new ConfigKey("http.tls.key", "", "PKCS#8 PEM private key of http.tls.cert (relative to the Herald home)."),
+            new ConfigKey(
+                    "http.tls.key-password",
+                    "",
+                    "Password of http.tls.key when it is encrypted (BEGIN ENCRYPTED PRIVATE KEY)."),
             new ConfigKey("api.max-group-bytes", "128", "Longest group name, in UTF-8 bytes."),
             new ConfigKey(
                     "api.max-groups-per-uid",

@@ -10,6 +10,7 @@ import dev.herald.core.history.HistoryConfig;
 import dev.herald.core.history.InboxConfig;
 import dev.herald.netty.backend.TextPortConfig;
 import dev.herald.netty.http.HttpConfig;
+import dev.herald.netty.tls.TlsContext;
 import dev.herald.netty.websocket.AllowedOrigins;
 import dev.herald.netty.websocket.ClientLimits;
 import dev.herald.netty.websocket.WebSocketConfig;
@@ -166,6 +167,7 @@ public final class ConfigLoader {
                         v.list("http.api-keys"),
                         v.size("http.max-body-bytes"),
                         v.duration("http.read-timeout")));
+        TlsConfig tls = new TlsConfig(tls(v, "websocket"), tls(v, "http"));
         ApiConfig api = section(
                 "api",
                 () -> new ApiConfig(
@@ -219,7 +221,27 @@ public final class ConfigLoader {
                 section("log", () -> new LogConfig(v.string("log.level"), v.path("log.file"), v.string("log.format")));
         MetricsConfig metrics = section("metrics", () -> new MetricsConfig(v.integer("metrics.latency-sample-every")));
         return new ServerConfig(
-                websocket, auth, text, http, api, history, inbox, idempotency, store, server, log, metrics);
+                websocket, auth, text, http, tls, api, history, inbox, idempotency, store, server, log, metrics);
+    }
+
+    /**
+     * The TLS context of one listener, read from its files now: a bad certificate or key fails the
+     * whole configuration (at start, or a reload that then changes nothing).
+     */
+    private static TlsContext tls(Values v, String listener) {
+        Path cert = v.path(listener + ".tls.cert");
+        Path key = v.path(listener + ".tls.key");
+        if (cert == null && key == null) {
+            return TlsContext.OFF;
+        }
+        if (cert == null || key == null) {
+            throw new ConfigException(listener + ".tls.cert and " + listener + ".tls.key must be set together");
+        }
+        try {
+            return TlsContext.load(cert, key, v.string(listener + ".tls.key-password"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(listener + "." + e.getMessage(), e);
+        }
     }
 
     private static <T> T section(String name, Supplier<T> build) {

@@ -20,6 +20,8 @@ import dev.herald.netty.backend.TextPortStats;
 import dev.herald.netty.http.HttpApiInitializer;
 import dev.herald.netty.http.HttpServices;
 import dev.herald.netty.http.HttpStats;
+import dev.herald.netty.tls.TlsContext;
+import dev.herald.netty.tls.TlsStats;
 import dev.herald.netty.websocket.WebSocketConfig;
 import dev.herald.netty.websocket.WebSocketInitializer;
 import dev.herald.netty.websocket.WebSocketStats;
@@ -87,6 +89,7 @@ public final class HeraldServer implements AutoCloseable {
     private final CommandExecutor executor;
     private final CommandParser parser;
     private final HttpStats httpStats = new HttpStats();
+    private final TlsStats tlsStats = new TlsStats();
     private final Instant startedAt = Instant.now();
     private Channel webSocketListener;
     private Channel textListener;
@@ -143,7 +146,9 @@ public final class HeraldServer implements AutoCloseable {
                 () -> api.get().maxGroupBytes(),
                 webSocketStats,
                 config.view(c ->
-                        c.auth().enabled() ? new JwtAuthenticator(c.auth(), Clock.systemUTC()) : Authenticator.NONE));
+                        c.auth().enabled() ? new JwtAuthenticator(c.auth(), Clock.systemUTC()) : Authenticator.NONE),
+                config.view(c -> c.tls().websocket()),
+                tlsStats);
         Supplier<CommandLimits> limits = config.view(c -> new CommandLimits(
                 c.websocket().maxUidBytes(),
                 c.api().maxGroupBytes(),
@@ -155,6 +160,7 @@ public final class HeraldServer implements AutoCloseable {
         this.textPort = new TextPortInitializer(pusher, executor, limits, config.view(ServerConfig::text), textStats);
         this.transport = NettyTransport.start(config.get().server().ioThreads());
         metrics.bind(hub, webSocketStats, textStats, textPort::connectionCount, httpStats);
+        metrics.bindTls(tlsStats);
         metrics.bindHistory(engine, webSocketStats);
         if (data != null) {
             metrics.bindStore(data.journal());
@@ -205,8 +211,21 @@ public final class HeraldServer implements AutoCloseable {
                 server.engine.name(),
                 server.transport.name(),
                 server.transport.threads());
+        server.logTls();
         server.warnIfOpen();
         return server;
+    }
+
+    /** One INFO line at start when a listener speaks TLS: which provider, which certificates. */
+    private void logTls() {
+        TlsConfig tls = config.get().tls();
+        if (tls.websocket().enabled() || tls.http().enabled()) {
+            log.info(
+                    "TLS (TLSv1.3, TLSv1.2; provider {}): websocket {}, http {}",
+                    TlsContext.provider(),
+                    tls.websocket().describe(),
+                    tls.http().describe());
+        }
     }
 
     /** One WARN at start when anyone who reaches the WebSocket port from another machine may bind as anyone. */
@@ -242,7 +261,12 @@ public final class HeraldServer implements AutoCloseable {
                 metrics::scrape,
                 this::reload,
                 config.view(c -> c.http().apiKeys()));
-        HttpApiInitializer http = new HttpApiInitializer(services, config.view(ServerConfig::http), httpStats);
+        HttpApiInitializer http = new HttpApiInitializer(
+                services,
+                config.view(ServerConfig::http),
+                httpStats,
+                config.view(c -> c.tls().http()),
+                tlsStats);
         httpListener = transport.listen(
                 "http",
                 new InetSocketAddress(started.http().host(), started.http().port()),
@@ -273,6 +297,12 @@ public final class HeraldServer implements AutoCloseable {
         if (!reload.after().log().equals(reload.before().log())) {
             logging.accept(reload.after().log());
         }
+        logCertificates(
+                "websocket",
+                reload.before().tls().websocket(),
+                reload.after().tls().websocket());
+        logCertificates(
+                "http", reload.before().tls().http(), reload.after().tls().http());
         if (reload.applied().isEmpty() && reload.restartRequired().isEmpty()) {
             log.info("reloaded configuration: nothing changed");
         } else {
@@ -282,6 +312,13 @@ public final class HeraldServer implements AutoCloseable {
                     reload.restartRequired());
         }
         return CommandReply.ok(CommandReplies.map(reload.report()));
+    }
+
+    /** A reload reads the certificate files again: says so when the certificate is another. */
+    private static void logCertificates(String listener, TlsContext before, TlsContext after) {
+        if (after.enabled() && !after.serial().equals(before.serial())) {
+            log.info("{} TLS certificate replaced for new connections: {}", listener, after.describe());
+        }
     }
 
     public InetSocketAddress websocketAddress() {
@@ -328,6 +365,13 @@ public final class HeraldServer implements AutoCloseable {
         listeners.put("text", describe(textAddress()));
         listeners.put("http", describe(httpAddress()));
         stats.put("listeners", listeners);
+        TlsConfig tlsConfig = config.get().tls();
+        Map<String, Object> tls = new LinkedHashMap<>();
+        tls.put("provider", TlsContext.provider());
+        tls.put("websocket", tlsStats(tlsConfig.websocket()));
+        tls.put("http", tlsStats(tlsConfig.http()));
+        stats.put("tls", tls);
+        stats.put("tlsHandshakeFailures", tlsStats.handshakeFailures());
         stats.put("connections", hub.connectionCount());
         stats.put("uids", hub.uidCount());
         stats.put("groups", hub.groupCount());
@@ -424,6 +468,16 @@ public final class HeraldServer implements AutoCloseable {
         http.put("responses", responses);
         stats.put("http", http);
         return stats;
+    }
+
+    private static Object tlsStats(TlsContext tls) {
+        if (!tls.enabled()) {
+            return false;
+        }
+        Map<String, Object> certificate = new LinkedHashMap<>();
+        certificate.put("serial", tls.serial().toString(16));
+        certificate.put("notAfter", tls.notAfter().toString());
+        return certificate;
     }
 
     /**

@@ -23,7 +23,9 @@ final class LiveConfig {
     /**
      * The keys a reload applies. Every other key (listener addresses, io threads, compression, the pid
      * file, the log file, new keys until someone makes them live) keeps its startup value until a
-     * restart.
+     * restart. The {@code *.tls.*} keys are live while TLS stays on for their listener: a reload always
+     * reads the certificate files again (new connections get the new certificate, open ones keep
+     * theirs), but turning TLS on or off needs a restart.
      */
     static final Set<String> LIVE_KEYS = Set.of(
             "websocket.max-message-bytes",
@@ -50,6 +52,12 @@ final class LiveConfig {
             "auth.max-token-bytes",
             "text.max-line-bytes",
             "text.read-timeout",
+            "websocket.tls.cert",
+            "websocket.tls.key",
+            "websocket.tls.key-password",
+            "http.tls.cert",
+            "http.tls.key",
+            "http.tls.key-password",
             "http.read-timeout",
             "http.api-keys",
             "http.max-body-bytes",
@@ -153,7 +161,7 @@ final class LiveConfig {
         List<String> restartRequired = new ArrayList<>();
         for (ConfigKey key : ConfigKey.ALL) {
             String name = key.name();
-            if (LIVE_KEYS.contains(name)) {
+            if (LIVE_KEYS.contains(name) && !switchesTls(name, loaded)) {
                 if (!same(loaded.get(name), before.values().get(name))) {
                     applied.add(name);
                 }
@@ -167,6 +175,20 @@ final class LiveConfig {
         ServerConfig config = ConfigLoader.build(values, source.home());
         inForce = new InForce(config, values);
         return new Reload(before.config(), config, applied, restartRequired);
+    }
+
+    /** Whether {@code name} is a TLS key of a listener whose TLS the loaded values turn on or off. */
+    private boolean switchesTls(String name, Map<String, String> loaded) {
+        int tls = name.indexOf(".tls.");
+        if (tls < 0) {
+            return false;
+        }
+        String cert = name.substring(0, tls) + ".tls.cert";
+        return isBlank(started.get(cert)) != isBlank(loaded.get(cert));
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static boolean same(String a, String b) {

@@ -13,6 +13,7 @@ public record ServerConfig(
         AuthConfig auth,
         TextPortConfig text,
         HttpConfig http,
+        TlsConfig tls,
         ApiConfig api,
         HistoryConfig history,
         InboxConfig inbox,

@@ -9,6 +9,7 @@ import dev.herald.core.history.Recovery;
 import dev.herald.netty.NettyTransport;
 import dev.herald.netty.backend.TextPortStats;
 import dev.herald.netty.http.HttpStats;
+import dev.herald.netty.tls.TlsStats;
 import dev.herald.netty.websocket.WebSocketStats;
 import dev.herald.protocol.backend.BackendError;
 import dev.herald.store.RocksJournal;
@@ -92,6 +93,14 @@ final class ServerMetrics implements AutoCloseable {
     /** Receives push-to-write latencies in nanoseconds (see {@link WebSocketStats}). */
     LongConsumer writeLatency() {
         return nanos -> writeLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Failed TLS handshakes on the WebSocket and HTTP listeners. */
+    void bindTls(TlsStats tls) {
+        FunctionCounter.builder("herald.tls.handshake.failures", tls, TlsStats::handshakeFailures)
+                .description("Connections to a TLS listener closed because the TLS handshake failed or timed out"
+                        + " (not TLS, a protocol or cipher not offered, the certificate refused)")
+                .register(registry);
     }
 
     /** Binds the meters of history and of {@code herald.v1} clients. */

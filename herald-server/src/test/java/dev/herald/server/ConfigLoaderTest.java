@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +26,130 @@ class ConfigLoaderTest {
 
     private ServerConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
         return ConfigLoader.load(home, file, env, flags);
+    }
+
+    /** Runs openssl in {@code home}; the test is skipped where it is not installed. */
+    private void openssl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            Assumptions.abort("openssl is not installed");
+            return;
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(output).isZero();
+    }
+
+    @Test
+    void tlsFromTheReadmeOpensslCommandPlainEncryptedAndPkcs1() throws Exception {
+        // The README's command, with RSA too.
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "30",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "cert.pem");
+        ServerConfig config =
+                load(null, Map.of(), Map.of("websocket.tls.cert", "cert.pem", "websocket.tls.key", "key.pem"));
+        assertThat(config.tls().websocket().enabled()).isTrue();
+        assertThat(config.tls().websocket().cert()).isEqualTo(home.resolve("cert.pem"));
+        assertThat(config.tls().http().enabled()).isFalse();
+
+        openssl(
+                "pkcs8",
+                "-topk8",
+                "-in",
+                "key.pem",
+                "-out",
+                "encrypted.pem",
+                "-passout",
+                "pass:s3cret",
+                "-v2",
+                "aes-256-cbc");
+        assertThat(load(
+                                null,
+                                Map.of(),
+                                Map.of(
+                                        "http.tls.cert", "cert.pem",
+                                        "http.tls.key", "encrypted.pem",
+                                        "http.tls.key-password", "s3cret"))
+                        .tls()
+                        .http()
+                        .enabled())
+                .isTrue();
+        assertThatThrownBy(() ->
+                        load(null, Map.of(), Map.of("http.tls.cert", "cert.pem", "http.tls.key", "encrypted.pem")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.tls.key: ")
+                .hasMessageContaining("key-password");
+        assertThatThrownBy(() -> load(
+                        null,
+                        Map.of(),
+                        Map.of(
+                                "http.tls.cert",
+                                "cert.pem",
+                                "http.tls.key",
+                                "encrypted.pem",
+                                "http.tls.key-password",
+                                "wrong")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot decrypt");
+
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                "rsa-key.pem",
+                "-out",
+                "rsa-cert.pem");
+        openssl("pkey", "-in", "rsa-key.pem", "-out", "rsa-pkcs1.pem", "-traditional");
+        assertThat(load(
+                                null,
+                                Map.of(),
+                                Map.of("websocket.tls.cert", "rsa-cert.pem", "websocket.tls.key", "rsa-key.pem"))
+                        .tls()
+                        .websocket()
+                        .enabled())
+                .isTrue();
+        assertThatThrownBy(() -> load(
+                        null,
+                        Map.of(),
+                        Map.of("websocket.tls.cert", "rsa-cert.pem", "websocket.tls.key", "rsa-pkcs1.pem")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not a PKCS#8 key")
+                .hasMessageContaining("openssl pkcs8 -topk8");
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of("websocket.tls.cert", "rsa-cert.pem")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("websocket.tls.cert and websocket.tls.key must be set together");
+        assertThatThrownBy(() -> load(
+                        null, Map.of(), Map.of("websocket.tls.cert", "missing.pem", "websocket.tls.key", "key.pem")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("websocket.tls.cert: cannot read ");
     }
 
     @Test

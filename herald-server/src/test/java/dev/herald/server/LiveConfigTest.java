@@ -3,7 +3,9 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herald.netty.tls.TlsContext;
 import dev.herald.netty.websocket.WebSocketConfig;
+import dev.herald.testkit.TestCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +94,36 @@ class LiveConfigTest {
         assertThat(again.restartRequired())
                 .as("still waiting for a restart")
                 .containsExactly("websocket.port", "websocket.compression");
+    }
+
+    @Test
+    void tlsKeysAreLiveButTurningTlsOnOrOffNeedsARestart() throws IOException {
+        TestCertificate first = TestCertificate.generate(dir.resolve("first"));
+        TestCertificate second = TestCertificate.generate(dir.resolve("second"));
+        LiveConfig config = load("""
+                websocket:
+                  tls: {cert: first/cert.pem, key: first/key.pem}
+                """, Map.of());
+        Supplier<TlsContext> tls = config.view(c -> c.tls().websocket());
+        assertThat(tls.get().serial()).isEqualTo(first.serial());
+        assertThat(config.get().tls().http().enabled()).isFalse();
+
+        rewrite("""
+                websocket:
+                  tls: {cert: second/cert.pem, key: second/key.pem}
+                http:
+                  tls: {cert: second/cert.pem, key: second/key.pem}
+                """);
+        LiveConfig.Reload reload = config.reload();
+        assertThat(reload.applied()).containsExactlyInAnyOrder("websocket.tls.cert", "websocket.tls.key");
+        assertThat(reload.restartRequired()).containsExactlyInAnyOrder("http.tls.cert", "http.tls.key");
+        assertThat(tls.get().serial()).isEqualTo(second.serial());
+        assertThat(config.get().tls().http().enabled()).isFalse();
+
+        // Same paths, new files: a reload reads them again.
+        TestCertificate third = TestCertificate.generate(dir.resolve("second"));
+        assertThat(config.reload().applied()).isEmpty();
+        assertThat(tls.get().serial()).isEqualTo(third.serial());
     }
 
     @Test

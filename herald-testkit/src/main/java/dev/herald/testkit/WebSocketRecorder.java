@@ -35,8 +35,13 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
 
     /** Opens a connection and waits for the handshake. */
     public static WebSocketRecorder connect(URI uri) {
+        return connect(HTTP, uri);
+    }
+
+    /** Opens a connection with the given client (a {@code wss://} one that trusts a test certificate). */
+    public static WebSocketRecorder connect(HttpClient client, URI uri) {
         WebSocketRecorder recorder = new WebSocketRecorder();
-        recorder.socket = HTTP.newWebSocketBuilder()
+        recorder.socket = client.newWebSocketBuilder()
                 .connectTimeout(TIMEOUT)
                 .buildAsync(uri, recorder)
                 .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -47,6 +52,13 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
     /** Opens a connection and sends {@code uid} as its first message, as the seed's page does. */
     public static WebSocketRecorder bind(URI uri, String uid) {
         WebSocketRecorder recorder = connect(uri);
+        recorder.send(uid);
+        return recorder;
+    }
+
+    /** {@link #bind(URI, String)} with the given client. */
+    public static WebSocketRecorder bind(HttpClient client, URI uri, String uid) {
+        WebSocketRecorder recorder = connect(client, uri);
         recorder.send(uid);
         return recorder;
     }

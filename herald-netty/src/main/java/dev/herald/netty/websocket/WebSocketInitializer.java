@@ -4,6 +4,9 @@ import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
 import dev.herald.core.auth.Authenticator;
+import dev.herald.netty.tls.TlsContext;
+import dev.herald.netty.tls.TlsHandshakeHandler;
+import dev.herald.netty.tls.TlsStats;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -15,9 +18,10 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * The client pipeline during the opening handshake: {@code ClientFrameHandler → HttpServerCodec →
- * HttpObjectAggregator → HandshakeRequestValidator → WebSocketUpgradeHandler}; after it, {@code
- * ClientFrameHandler} alone. Upgrades on any path.
+ * The client pipeline during the opening handshake: {@code [SslHandler → TlsHandshakeHandler →]
+ * ClientFrameHandler → HttpServerCodec → HttpObjectAggregator → HandshakeRequestValidator →
+ * WebSocketUpgradeHandler}; after it, {@code [SslHandler →] ClientFrameHandler}. Upgrades on any path.
+ * With TLS on ({@code websocket.tls.*}), the TLS handshake must finish within {@code bind-timeout}.
  *
  * <p>The configuration is read from a supplier: each new connection gets the limits in force when it
  * opens ({@code max-message-bytes}, {@code max-uid-bytes}, {@code max-outbound-bytes}), and the
@@ -40,6 +44,8 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     private final ClientServices services;
     private final HandshakeRequestValidator validator;
     private final Admission admission;
+    private final Supplier<TlsContext> tls;
+    private final TlsHandshakeHandler tlsHandshake;
     /** The watermark of the configuration in force, shared by the connections that open under it. */
     private volatile Watermark watermark;
 
@@ -50,13 +56,6 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
         this(hub, pusher, () -> config, () -> maxGroupBytes, stats, () -> Authenticator.NONE);
     }
 
-    /**
-     * @param pusher runs the clients' own {@code join}/{@code leave} requests (when {@code
-     *     websocket.client-groups} is on), so an engine shares them with the cluster
-     * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes}), read for
-     *     each request
-     * @param auth verifies connect tokens: the authenticator in force, read at each bind
-     */
     public WebSocketInitializer(
             Hub hub,
             Pusher pusher,
@@ -64,7 +63,30 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
             IntSupplier maxGroupBytes,
             WebSocketStats stats,
             Supplier<Authenticator> auth) {
+        this(hub, pusher, config, maxGroupBytes, stats, auth, () -> TlsContext.OFF, new TlsStats());
+    }
+
+    /**
+     * @param pusher runs the clients' own {@code join}/{@code leave} requests (when {@code
+     *     websocket.client-groups} is on), so an engine shares them with the cluster
+     * @param maxGroupBytes longest group name a client may join ({@code api.max-group-bytes}), read for
+     *     each request
+     * @param auth verifies connect tokens: the authenticator in force, read at each bind
+     * @param tls the TLS context in force, read when a connection opens ({@link TlsContext#OFF}: plain)
+     * @param tlsStats counts failed TLS handshakes
+     */
+    public WebSocketInitializer(
+            Hub hub,
+            Pusher pusher,
+            Supplier<WebSocketConfig> config,
+            IntSupplier maxGroupBytes,
+            WebSocketStats stats,
+            Supplier<Authenticator> auth,
+            Supplier<TlsContext> tls,
+            TlsStats tlsStats) {
         this.config = config;
+        this.tls = tls;
+        this.tlsHandshake = new TlsHandshakeHandler(tlsStats);
         this.sweepers = new SessionSweepers(config);
         this.admission = new Admission(() -> config.get().limits(), hub::connectionCount, stats);
         this.services = new ClientServices(hub, pusher, maxGroupBytes, stats, sweepers, auth, admission);
@@ -105,6 +127,12 @@ public final class WebSocketInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel channel) {
         WebSocketConfig config = this.config.get();
         channel.config().setWriteBufferWaterMark(watermark(config)).setRecvByteBufAllocator(READS);
+        TlsContext tls = this.tls.get();
+        if (tls.enabled()) {
+            channel.pipeline()
+                    .addLast("tls", tls.newHandler(channel.alloc(), config.bindTimeout()))
+                    .addLast("tls-handshake", tlsHandshake);
+        }
         channel.pipeline()
                 .addLast("client", new ClientFrameHandler(services, config))
                 .addLast(

@@ -2,15 +2,27 @@ package dev.herald.server.cli;
 
 import dev.herald.server.ServerConfig;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The HTTP listener of a running server, as the commands reach it: its address from the configuration
- * (a wildcard host is reached on loopback), an API key when keys are configured.
+ * (a wildcard host is reached on loopback), an API key when keys are configured, and {@code https://}
+ * when {@code http.tls.*} is set. On loopback any certificate is accepted (the command talks to its
+ * own machine, and a renewed file may not be in force until the reload it asks for); on another
+ * address the JDK's trusted CAs must vouch for it, as for any HTTPS client.
  */
 final class AdminHttp {
 
@@ -18,8 +30,7 @@ final class AdminHttp {
 
     record Response(int status, String body) {}
 
-    private final HttpClient client =
-            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final HttpClient client;
     private final String base;
 
     AdminHttp(ServerConfig config) {
@@ -27,8 +38,57 @@ final class AdminHttp {
         if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
             host = "127.0.0.1";
         }
-        base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+        boolean tls = config.tls().http().enabled();
+        base = (tls ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":"
                 + config.http().port();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+        if (tls && isLoopback(host)) {
+            builder.sslContext(anyCertificate());
+        }
+        client = builder.build();
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** A context that accepts whatever certificate the server shows (and checks no host name). */
+    private static SSLContext anyCertificate() {
+        X509ExtendedTrustManager any = new X509ExtendedTrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {any}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS in this JDK", e);
+        }
     }
 
     URI uri(String path) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.testkit.TestCertificate;
 import dev.herald.testkit.TextPortClient;
 import dev.herald.testkit.WebSocketRecorder;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -85,6 +87,39 @@ class ReloadCommandIT {
             assertThat(backend.request(line)).isEqualTo("ok");
         }
         assertThat(client.awaitMessage()).isEqualTo(line);
+    }
+
+    @Test
+    void reloadAndStatusSpeakHttpsAndARenewedCertificateIsTakenUp() throws Exception {
+        herald = new HeraldProcess(home);
+        config = home.resolve("herald.yml");
+        TestCertificate first = TestCertificate.generate(home.resolve("tls"));
+        write("""
+                websocket:
+                  tls: {cert: tls/cert.pem, key: tls/key.pem}
+                http:
+                  tls: {cert: tls/cert.pem, key: tls/key.pem}
+                """);
+        HeraldProcess.Result started = herald.run("start", "-d", "--config=" + config);
+        assertThat(started.exitCode()).as(started.err()).isZero();
+        WebSocketRecorder keeper = WebSocketRecorder.bind(
+                HttpClient.newBuilder().sslContext(first.clientContext()).build(),
+                URI.create("wss://127.0.0.1:" + herald.webSocketPort() + "/"),
+                "keeper");
+        awaitOnline("keeper");
+
+        // A renewal (certbot's deploy hook): new files at the same paths, then herald reload over https.
+        TestCertificate renewed = TestCertificate.generate(home.resolve("renewed"));
+        Files.copy(renewed.cert(), home.resolve("tls/cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed.key(), home.resolve("tls/key.pem"), StandardCopyOption.REPLACE_EXISTING);
+        HeraldProcess.Result reloaded = reload();
+        assertThat(reloaded.exitCode()).as(reloaded.err()).isZero();
+        HeraldProcess.Result status = herald.run("status", "--json", "--config=" + config);
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        JsonNode stats = new ObjectMapper().readTree(status.out());
+        assertThat(stats.findPath("tls").path("websocket").path("serial").asText())
+                .isEqualTo(renewed.serial().toString(16));
+        assertStillServed(keeper, "keeper", "after the renewal");
     }
 
     @Test
