@@ -27,6 +27,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     private final HttpServices services;
     private final Supplier<HttpConfig> config;
     private final HttpStats stats;
+    private final HttpAccess access;
 
     public HttpApiInitializer(HttpServices services, HttpConfig config, HttpStats stats) {
         this(services, () -> config, stats);
@@ -37,6 +38,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
         this.services = services;
         this.config = config;
         this.stats = stats;
+        this.access = new HttpAccess(services.apiKeys(), () -> config.get().maxPushesPerSecond());
     }
 
     /** Answers queued beyond the high mark pause reading the connection until they drain to the low one. */
@@ -52,6 +54,6 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
                 .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("aggregator", new BodyAggregator(config.get().maxBodyBytes()))
-                .addLast("api", new HttpApiHandler(services, stats));
+                .addLast("api", new HttpApiHandler(services, stats, access));
     }
 }

@@ -1,5 +1,8 @@
 package dev.herald.server.cli;
 
+import dev.herald.protocol.backend.BackendKey;
+import dev.herald.protocol.backend.BackendKeys;
+import dev.herald.protocol.backend.Scope;
 import dev.herald.server.ServerConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -7,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The HTTP listener of a running server, as the commands reach it: its address from the configuration
@@ -30,6 +35,30 @@ final class AdminHttp {
         base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
                 + config.http().port();
     }
+
+    /**
+     * The secrets of the keys in {@code http.api-keys} with the {@code admin} scope, in their order
+     * (which {@code /stats} and {@code /admin/reload} need); a list holding only {@code null} when no keys
+     * are configured (the server answers loopback clients), an empty one when none has the scope.
+     */
+    static List<String> adminKeys(ServerConfig config) {
+        List<String> secrets = new ArrayList<>();
+        BackendKeys keys = BackendKeys.of(config.http().apiKeys());
+        if (keys.isEmpty()) {
+            secrets.add(null);
+            return secrets;
+        }
+        for (BackendKey key : keys.keys()) {
+            if (key.allows(Scope.ADMIN)) {
+                secrets.add(key.secret());
+            }
+        }
+        return secrets;
+    }
+
+    /** Why a command cannot call the server: no key in the configuration has the admin scope. */
+    static final String NO_ADMIN_KEY =
+            "no key in http.api-keys has the admin scope (KEY or KEY:admin);" + " status and reload need one";
 
     URI uri(String path) {
         return URI.create(base + path);
