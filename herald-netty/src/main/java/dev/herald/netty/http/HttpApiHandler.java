@@ -58,8 +58,10 @@ import org.slf4j.LoggerFactory;
  * string is ignored. Every answer but {@code /healthz}, {@code /readyz} and {@code /metrics} with 200 is
  * JSON; errors are {@code {"error":{"code":…,"message":…,"field":…}}}.
  *
- * <p>API keys: with keys configured, {@code Authorization: Bearer <key>} must name one (else 401); with
- * none, only loopback clients may call (else 403). Pipelined requests are answered in order; after a
+ * <p>API keys: with keys configured, {@code Authorization: Bearer <key>} must name one (else 401) whose
+ * scopes cover the route ({@link Scope}: else 403 {@code forbidden}); with none, only loopback clients
+ * may call (else 403). Pushes past the key's {@code http.max-pushes-per-second} get 429
+ * {@code rate_limited} with {@code Retry-After}. Pipelined requests are answered in order; after a
  * request that does not keep the connection alive, or that cannot be decoded, later requests are not
  * processed and the connection is closed once the answers are written. While the client does not read
  * its answers (the channel is not writable), the connection is not read. One instance per connection;
