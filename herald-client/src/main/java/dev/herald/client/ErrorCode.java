@@ -20,10 +20,17 @@ public enum ErrorCode {
     UNKNOWN_FIELD("unknown_field"),
     /** A batch with more pushes than the server's {@code api.max-batch}. */
     TOO_MANY("too_many"),
-    /** HTTP: missing or unknown API key. */
+    /** Missing or unknown API key (HTTP), or Text-port key ({@link HeraldClient.Builder#textKey}). */
     UNAUTHORIZED("unauthorized"),
-    /** HTTP: the server has no API keys and this client is not on its loopback. */
+    /**
+     * The key lacks the scope of the command ({@code push} or {@code admin}); over HTTP also: the server has
+     * no API keys and this client is not on its loopback.
+     */
     FORBIDDEN("forbidden"),
+    /** Past the server's pushes per second for this key or connection; nothing was pushed, retry later. */
+    RATE_LIMITED("rate_limited"),
+    /** Text port: the server has {@code text.max-connections} open; it closes this one. */
+    TOO_MANY_CONNECTIONS("too_many_connections"),
     /** HTTP: no such path (a wrong base URI). */
     NOT_FOUND("not_found"),
     /** {@code receipt}: no receipt has this id (never asked for, or forgotten after {@code receipts.ttl}). */

@@ -218,6 +218,7 @@ public interface HeraldClient extends AutoCloseable {
         Executor executor;
         ObjectMapper mapper;
         String apiKey;
+        String textKey;
 
         Builder() {}
 
@@ -257,6 +258,16 @@ public interface HeraldClient extends AutoCloseable {
         /** HTTP only: sent as {@code Authorization: Bearer <apiKey>}; {@code null} for none. */
         public Builder apiKey(String apiKey) {
             this.apiKey = apiKey;
+            return this;
+        }
+
+        /**
+         * Text port only: sent as {@code auth <textKey>}, the first line of every connection the client
+         * opens (for a server with {@code text.keys}); {@code null} for none. A refused key fails the
+         * call that opened the connection with {@link ErrorCode#UNAUTHORIZED}.
+         */
+        public Builder textKey(String textKey) {
+            this.textKey = textKey;
             return this;
         }
 

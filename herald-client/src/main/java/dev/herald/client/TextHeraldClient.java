@@ -42,6 +42,9 @@ final class TextHeraldClient extends CommandClient {
     private final InetSocketAddress address;
     private final Duration timeout;
     private final Duration connectTimeout;
+    /** Sent as {@code auth <key>} first on each connection, or {@code null}. */
+    private final String textKey;
+
     private final ScheduledThreadPoolExecutor timer;
     private final Object writeLock = new Object();
     /** The current connection, or {@code null}; written under {@link #writeLock}. */
@@ -52,6 +55,7 @@ final class TextHeraldClient extends CommandClient {
         this.address = Objects.requireNonNull(address, "address");
         this.timeout = options.timeout;
         this.connectTimeout = options.connectTimeout;
+        this.textKey = options.textKey;
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("herald-text-timer"));
         timer.setRemoveOnCancelPolicy(true);
     }
@@ -160,21 +164,64 @@ final class TextHeraldClient extends CommandClient {
                 socket.setKeepAlive(true);
                 socket.connect(address, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
                 Connection connection = new Connection(client, socket);
+                if (client.textKey != null) {
+                    connection.authenticate(client.textKey, connectTimeout);
+                }
                 Thread reader = new Thread(connection::readReplies, "herald-text-reader-" + address.getPort());
                 reader.setDaemon(true);
                 reader.start();
                 return connection;
-            } catch (IOException e) {
+            } catch (IOException | HeraldTransportException e) {
                 try {
                     socket.close();
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
+                }
+                if (e instanceof HeraldTransportException refused) {
+                    throw refused;
                 }
                 throw new HeraldTransportException(
                         e instanceof SocketTimeoutException ? ErrorCode.TIMEOUT : ErrorCode.TRANSPORT,
                         "cannot connect to the Text port " + address + ": " + e,
                         e);
             }
+        }
+
+        /**
+         * Sends {@code auth <key>} and reads its reply before any call is written (so byte by byte: nothing
+         * else is on the wire yet), within {@code timeout}.
+         *
+         * @throws HeraldTransportException {@link ErrorCode#UNAUTHORIZED} (or the server's code) if refused
+         */
+        void authenticate(String key, Duration timeout) throws IOException {
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            out.write(("auth " + key + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            ByteArrayOutputStream reply = new ByteArrayOutputStream(64);
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                if (reply.size() > 4096) {
+                    throw new HeraldTransportException(ErrorCode.BAD_REPLY, "not a Herald reply to auth", null);
+                }
+                reply.write(b);
+            }
+            socket.setSoTimeout(0);
+            String text = new String(withoutCarriageReturns(reply.toByteArray()), StandardCharsets.UTF_8);
+            if (text.equals("ok")) {
+                return;
+            }
+            if (text.startsWith("error ")) {
+                int space = text.indexOf(' ', 6);
+                ErrorCode code = ErrorCode.of(space < 0 ? text.substring(6) : text.substring(6, space));
+                throw new HeraldTransportException(
+                        code == ErrorCode.UNKNOWN ? ErrorCode.UNAUTHORIZED : code,
+                        "the Text port refused the key: " + text.substring(6),
+                        null);
+            }
+            throw new HeraldTransportException(
+                    b < 0 ? ErrorCode.TRANSPORT : ErrorCode.BAD_REPLY,
+                    b < 0 ? "the server closed the connection after auth" : "not a Herald reply to auth: " + text,
+                    null);
         }
 
         synchronized HeraldTransportException failure() {

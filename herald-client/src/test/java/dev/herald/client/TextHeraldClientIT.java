@@ -76,6 +76,31 @@ class TextHeraldClientIT extends HeraldClientContract {
     }
 
     @Test
+    void aTextKeyIsSentAsTheAuthLineOfEachConnection() {
+        String key = "client-text-key-0123456789";
+        HeraldServer keyed = TestServer.start("text.keys", key + ":push");
+        try (HeraldClient text = HeraldClient.builder().textKey(key).text(TestServer.text(keyed));
+                HeraldClient wrong =
+                        HeraldClient.builder().textKey("not-the-key-0123456789").text(TestServer.text(keyed));
+                HeraldClient none = HeraldClient.text(TestServer.text(keyed))) {
+            assertThat(text.push(Push.toUids("alice").data("hi"))).isEqualTo(new PushResult(0, 0));
+            assertThatThrownBy(text::stats)
+                    .isInstanceOf(HeraldException.class)
+                    .hasFieldOrPropertyWithValue("code", ErrorCode.FORBIDDEN);
+            assertThat(text.counts().connections())
+                    .as("still the same connection")
+                    .isZero();
+
+            assertThatThrownBy(wrong::counts)
+                    .isInstanceOf(HeraldTransportException.class)
+                    .hasFieldOrPropertyWithValue("code", ErrorCode.UNAUTHORIZED);
+            assertThatThrownBy(none::counts).isInstanceOf(HeraldException.class);
+        } finally {
+            keyed.stop();
+        }
+    }
+
+    @Test
     void callsInFlightWhenTheConnectionDropsFailAndTheNextCallReconnects() {
         try (TcpPeer peer = TcpPeer.start();
                 HeraldClient text = HeraldClient.text(peer.address())) {

@@ -115,6 +115,22 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "30s",
                     "How long a Text-port connection may stop in the middle of a line before it gets error read_timeout and is closed."),
             new ConfigKey(
+                    "text.keys",
+                    "",
+                    "Comma-separated backend keys (KEY, KEY:push, KEY:admin, KEY:push+admin); when set, a connection's first line must be auth KEY."),
+            new ConfigKey(
+                    "text.insecure",
+                    "false",
+                    "Let the Text port listen on a non-loopback text.host without text.keys (one WARN at start)."),
+            new ConfigKey(
+                    "text.max-connections",
+                    "0",
+                    "Most open Text-port connections; one more gets error too_many_connections and is closed (0: no limit)."),
+            new ConfigKey(
+                    "text.max-pushes-per-second",
+                    "0",
+                    "Pushes per second per Text-port connection, burst one second's worth; past it error rate_limited (0: no limit)."),
+            new ConfigKey(
                     "http.host",
                     "127.0.0.1",
                     "Address of the HTTP listener (API, /metrics, /healthz, /readyz, /stats)."),
@@ -122,8 +138,12 @@ public record ConfigKey(String name, String defaultValue, String description) {
             new ConfigKey(
                     "http.api-keys",
                     "",
-                    "Comma-separated API keys for /api/* (Authorization: Bearer KEY). Empty: only loopback may call the API."),
+                    "Comma-separated API keys (KEY, KEY:push, KEY:admin, KEY:push+admin) for /api/*, /stats, /admin/reload (Authorization: Bearer KEY). Empty: only loopback may call them."),
             new ConfigKey("http.max-body-bytes", "1MiB", "Largest HTTP request body; larger ones get 413."),
+            new ConfigKey(
+                    "http.max-pushes-per-second",
+                    "0",
+                    "Pushes per second per API key, burst one second's worth; past it 429 rate_limited (0: no limit)."),
             new ConfigKey(
                     "http.read-timeout",
                     "30s",

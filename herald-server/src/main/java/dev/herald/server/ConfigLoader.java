@@ -15,7 +15,9 @@ import dev.herald.netty.websocket.AllowedOrigins;
 import dev.herald.netty.websocket.ClientLimits;
 import dev.herald.netty.websocket.WebSocketConfig;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -158,7 +160,12 @@ public final class ConfigLoader {
                         v.string("text.host"),
                         v.integer("text.port"),
                         v.size("text.max-line-bytes"),
-                        v.duration("text.read-timeout")));
+                        v.duration("text.read-timeout"),
+                        v.list("text.keys"),
+                        v.bool("text.insecure"),
+                        v.integer("text.max-connections"),
+                        v.integer("text.max-pushes-per-second")));
+        requireKeysOffLoopback(text);
         HttpConfig http = section(
                 "http",
                 () -> new HttpConfig(
@@ -166,7 +173,8 @@ public final class ConfigLoader {
                         v.integer("http.port"),
                         v.list("http.api-keys"),
                         v.size("http.max-body-bytes"),
-                        v.duration("http.read-timeout")));
+                        v.duration("http.read-timeout"),
+                        v.integer("http.max-pushes-per-second")));
         TlsConfig tls = new TlsConfig(tls(v, "websocket"), tls(v, "http"));
         ApiConfig api = section(
                 "api",
@@ -241,6 +249,34 @@ public final class ConfigLoader {
             return TlsContext.load(cert, key, v.string(listener + ".tls.key-password"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(listener + "." + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A Text port that other machines can reach must ask for a key, unless {@code text.insecure} says
+     * that the operator protects it otherwise (a firewall).
+     */
+    private static void requireKeysOffLoopback(TextPortConfig text) {
+        if (text.keys().isEmpty() && !text.insecure() && !isLoopback(text.host())) {
+            throw new ConfigException("text.host: '" + text.host()
+                    + "' is not a loopback address, and text.keys is empty: anyone who reaches the port could push;"
+                    + " set text.keys (backends then send 'auth KEY' first), or text.insecure: true if a firewall"
+                    + " protects the port");
+        }
+    }
+
+    /** Whether {@code host} names only loopback addresses; an unknown name is not loopback. */
+    static boolean isLoopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

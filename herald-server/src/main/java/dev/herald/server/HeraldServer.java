@@ -26,6 +26,7 @@ import dev.herald.netty.websocket.WebSocketConfig;
 import dev.herald.netty.websocket.WebSocketInitializer;
 import dev.herald.netty.websocket.WebSocketStats;
 import dev.herald.protocol.backend.ApiError;
+import dev.herald.protocol.backend.BackendError;
 import dev.herald.protocol.backend.CommandLimits;
 import dev.herald.protocol.backend.CommandParser;
 import dev.herald.protocol.backend.CommandReplies;
@@ -228,7 +229,10 @@ public final class HeraldServer implements AutoCloseable {
         }
     }
 
-    /** One WARN at start when anyone who reaches the WebSocket port from another machine may bind as anyone. */
+    /**
+     * One WARN at start when anyone who reaches the WebSocket port from another machine may bind as anyone,
+     * and one when the Text port is open beyond loopback without keys.
+     */
     private void warnIfOpen() {
         InetSocketAddress address = websocketAddress();
         if (!config.get().auth().enabled() && !address.getAddress().isLoopbackAddress()) {
@@ -236,6 +240,13 @@ public final class HeraldServer implements AutoCloseable {
                     "no connect-token key is configured (auth.*): any client that reaches the WebSocket port {} "
                             + "can bind as any uid; see docs/security.md",
                     describe(address));
+        }
+        InetSocketAddress text = textAddress();
+        if (config.get().text().keys().isEmpty() && !text.getAddress().isLoopbackAddress()) {
+            log.warn(
+                    "the Text port {} listens beyond loopback without keys (text.insecure: true): anyone who "
+                            + "reaches it can push to anyone; set text.keys, or keep it behind a firewall",
+                    describe(text));
         }
     }
 
@@ -457,6 +468,7 @@ public final class HeraldServer implements AutoCloseable {
         Map<String, Long> errors = new LinkedHashMap<>();
         textStats.errors().forEach((error, count) -> errors.put(error.code(), count));
         text.put("errors", errors);
+        text.put("authFailures", textStats.errors(BackendError.UNAUTHORIZED));
         stats.put("text", text);
         Map<String, Object> http = new LinkedHashMap<>();
         http.put("requests", httpStats.requests());

@@ -15,6 +15,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialects;
 import dev.herald.netty.http.HttpApiHandler;
 import dev.herald.protocol.backend.CommandParser;
+import dev.herald.protocol.backend.Scope;
 import dev.herald.testkit.RawHttpClient;
 import dev.herald.testkit.RawHttpClient.Response;
 import dev.herald.testkit.WebSocketRecorder;
@@ -114,6 +115,26 @@ class OpenApiIT {
         });
 
         assertThat(documentedOperations()).isEqualTo(routed);
+    }
+
+    @Test
+    void everyKeyedOperationNamesTheScopeTheServerChecks() {
+        for (String operation : documentedOperations()) {
+            String[] parts = operation.split(" ");
+            JsonNode documented = DOCUMENT.at(pointer("paths", parts[1], parts[0].toLowerCase(Locale.ROOT)));
+            if (documented.path("security").isEmpty()) {
+                assertThat(documented.has("x-herald-scope")).as(operation).isFalse();
+                continue;
+            }
+            String scope = parts[1].startsWith(HttpApiHandler.API_PREFIX)
+                    ? Scope.ofVerb(parts[1].substring(HttpApiHandler.API_PREFIX.length()))
+                            .word()
+                    : Scope.ADMIN.word();
+            assertThat(documented.path("x-herald-scope").asText()).as(operation).isEqualTo(scope);
+            assertThat(documented.at("/responses/403").isMissingNode())
+                    .as(operation)
+                    .isFalse();
+        }
     }
 
     static Stream<Arguments> operations() {

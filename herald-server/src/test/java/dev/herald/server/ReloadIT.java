@@ -195,6 +195,31 @@ class ReloadIT {
     }
 
     @Test
+    void reloadedTextKeysApplyToNewConnectionsAndThePushRateToOpenOnes() throws IOException {
+        start("text.max-pushes-per-second: 0\n");
+        try (TextPortClient open = TextPortClient.connect(server.textAddress())) {
+            assertThat(open.request("{\"uid\":\"a\"}")).isEqualTo("fail");
+            write("text.keys: [reloaded-text-key-0123456789:push]\ntext.max-pushes-per-second: 1\n");
+
+            assertThat(strings(reload(null, 200).path("applied")))
+                    .containsExactlyInAnyOrder("text.keys", "text.max-pushes-per-second");
+
+            open.write("{\"uid\":\"a\"}\n{\"uid\":\"a\"}\n");
+            assertThat(open.readLine())
+                    .as("an open connection keeps working without auth")
+                    .isEqualTo("fail");
+            assertThat(open.readLine()).as("but has the new push rate").startsWith("error rate_limited ");
+            try (TextPortClient fresh = TextPortClient.connect(server.textAddress())) {
+                assertThat(fresh.request("{\"uid\":\"a\"}")).startsWith("error unauthorized ");
+            }
+            try (TextPortClient keyed = TextPortClient.connect(server.textAddress())) {
+                assertThat(keyed.request("auth reloaded-text-key-0123456789")).isEqualTo("ok");
+                assertThat(keyed.request("{\"uid\":\"a\"}")).isEqualTo("fail");
+            }
+        }
+    }
+
+    @Test
     void aReloadWithoutChangesChangesNothing() throws IOException {
         start("log.level: warn\n");
         ServerConfig before = server.config();

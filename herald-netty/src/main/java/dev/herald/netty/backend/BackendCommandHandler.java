@@ -5,15 +5,21 @@ import dev.herald.core.PushOptions;
 import dev.herald.core.PushResult;
 import dev.herald.core.Pusher;
 import dev.herald.core.Target;
+import dev.herald.netty.LogThrottle;
 import dev.herald.netty.OrderedReplies;
+import dev.herald.netty.PushRate;
 import dev.herald.netty.StalledReadTimeout;
+import dev.herald.protocol.backend.ApiError;
 import dev.herald.protocol.backend.BackendCommand;
 import dev.herald.protocol.backend.BackendCommand.Invalid;
+import dev.herald.protocol.backend.BackendCommand.Push;
 import dev.herald.protocol.backend.BackendCommand.Rejected;
 import dev.herald.protocol.backend.BackendCommand.SeedPush;
 import dev.herald.protocol.backend.BackendError;
+import dev.herald.protocol.backend.BackendKey;
 import dev.herald.protocol.backend.BackendLineParser;
 import dev.herald.protocol.backend.BackendReply;
+import dev.herald.protocol.backend.Scope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -26,6 +32,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * the replies in request order, even when a later push completes first (pipelining).
  *
  * <p>Back-pressure: while the backend does not read its replies (the channel is unwritable), the
- * handler stops reading lines. Per-connection state: one instance per channel.
+ * handler stops reading lines. With {@code text.keys}, a line outside the scopes of the connection's key
+ * ({@link TextAuthHandler.Authenticated}) is refused with {@code forbidden}; past
+ * {@code text.max-pushes-per-second}, a push is refused with {@code rate_limited}. Per-connection
+ * state: one instance per channel.
  */
 final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
@@ -61,6 +71,14 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final TextPortConfig config;
     private final TextPortStats stats;
     private final OrderedReplies replies;
+    /** {@code text.max-pushes-per-second}, read for each push. */
+    private final IntSupplier maxPushesPerSecond;
+
+    private final PushRate pushRate = new PushRate();
+    private final LogThrottle rateLog;
+    /** The connection's key once authenticated; {@code null}: no keys configured, every scope. */
+    private BackendKey key;
+
     private boolean closeWhenAnswered;
     private boolean closing;
     /**
@@ -75,6 +93,19 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             BackendLineParser parser,
             TextPortConfig config,
             TextPortStats stats) {
+        this(pusher, executor, parser, config, stats, config::maxPushesPerSecond, new LogThrottle());
+    }
+
+    BackendCommandHandler(
+            Pusher pusher,
+            CommandExecutor executor,
+            BackendLineParser parser,
+            TextPortConfig config,
+            TextPortStats stats,
+            IntSupplier maxPushesPerSecond,
+            LogThrottle rateLog) {
+        this.maxPushesPerSecond = maxPushesPerSecond;
+        this.rateLog = rateLog;
         this.pusher = pusher;
         this.seedOptions =
                 PushOptions.ttl(pusher.engine().inboxConfig().seedTtl().toMillis());
@@ -108,12 +139,65 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         stats.lines.increment();
         BackendCommand command = parser.parse(ByteBufUtil.getBytes(line, line.readerIndex(), length));
-        if (command instanceof SeedPush push) {
+        String refusal = refusal(ctx, command);
+        if (refusal != null) {
+            writeAnswered(ctx);
+            replies.add(ctx, CompletableFuture.completedFuture(refusal(command, refusal)));
+        } else if (command instanceof SeedPush push) {
             seedPush(ctx, push);
         } else {
             writeAnswered(ctx);
             replies.add(ctx, execute(ctx, command));
         }
+    }
+
+    /**
+     * Why the connection may not run {@code command}: {@link ApiError#FORBIDDEN} outside its key's
+     * scopes, {@link ApiError#RATE_LIMITED} past {@code text.max-pushes-per-second} (a batch of N counts
+     * N); or {@code null}.
+     */
+    private String refusal(ChannelHandlerContext ctx, BackendCommand command) {
+        Scope scope = Scope.of(command);
+        if (key != null && !key.allows(scope)) {
+            log.debug(
+                    "refused line from {}: the key lacks the {} scope",
+                    ctx.channel().remoteAddress(),
+                    scope.word());
+            return ApiError.FORBIDDEN;
+        }
+        int pushes = command instanceof SeedPush
+                ? 1
+                : command instanceof Push push ? push.items().size() : 0;
+        int rate = maxPushesPerSecond.getAsInt();
+        if (pushes > 0 && pushRate.take(pushes, rate) > 0) {
+            if (rateLog.allows()) {
+                log.info(
+                        "Text-port connection {} passed text.max-pushes-per-second ({}): pushes refused with rate_limited",
+                        ctx.channel().remoteAddress(),
+                        rate);
+            }
+            return ApiError.RATE_LIMITED;
+        }
+        return null;
+    }
+
+    /** The reply to a refused line: {@code error <code> …} to a seed line, the JSON error to a command. */
+    private ByteBuf refusal(BackendCommand command, String code) {
+        Scope scope = Scope.of(command);
+        String message = code.equals(ApiError.FORBIDDEN)
+                ? "the key lacks the " + scope.word() + " scope"
+                : "more than " + maxPushesPerSecond.getAsInt()
+                        + " pushes per second on this connection (text.max-pushes-per-second); retry after 1 s";
+        BackendError error = code.equals(ApiError.FORBIDDEN) ? BackendError.FORBIDDEN : BackendError.RATE_LIMITED;
+        if (command instanceof SeedPush || command instanceof Invalid) {
+            return bytes(error(error, message));
+        }
+        stats.refused(error);
+        if (command instanceof Push || (command instanceof Rejected rejected && rejected.isPush())) {
+            stats.pushes.failed();
+        }
+        CommandReply reply = CommandReply.error(new ApiError(code, message, null));
+        return Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(reply.json()), NEWLINE.duplicate());
     }
 
     /**
@@ -213,6 +297,10 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
             closeIfAnswered(ctx);
             return;
         }
+        if (event instanceof TextAuthHandler.Authenticated authenticated) {
+            key = authenticated.key();
+            return;
+        }
         if (event == StalledReadTimeout.STALLED) {
             refuseStalledLine(ctx);
             return;
@@ -241,7 +329,7 @@ final class BackendCommandHandler extends SimpleChannelInboundHandler<ByteBuf> {
      * shut down (FIN after the replies), then input is read and discarded until the backend closes its
      * side, or for {@link #LINGER_MILLIS} at most.
      */
-    private void closeGracefully(ChannelHandlerContext ctx) {
+    static void closeGracefully(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
         if (!(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
             channel.close();

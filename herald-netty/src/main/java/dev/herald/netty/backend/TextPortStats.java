@@ -43,7 +43,11 @@ public final class TextPortStats {
         return pushes.error();
     }
 
-    /** Lines answered with {@code error}, by code. */
+    /**
+     * Lines answered with {@code error}, by code: seed lines, and the refusals of the port itself
+     * ({@code unauthorized}, {@code too_many_connections}, and {@code forbidden} or {@code rate_limited}
+     * commands).
+     */
     public Map<BackendError, Long> errors() {
         EnumMap<BackendError, Long> copy = new EnumMap<>(BackendError.class);
         errors.forEach((error, count) -> copy.put(error, count.sum()));
@@ -53,6 +57,11 @@ public final class TextPortStats {
     /** Seed lines answered {@code error} with one code. */
     public long errors(BackendError error) {
         return errors.get(error).sum();
+    }
+
+    /** Counts a refusal that is not a seed push (a connection refused, or a command refused). */
+    void refused(BackendError code) {
+        errors.get(code).increment();
     }
 
     /** Counts a seed line answered with an error. */

@@ -5,8 +5,12 @@ import dev.herald.netty.StalledReadTimeout;
 import dev.herald.netty.backend.CommandReply;
 import dev.herald.protocol.backend.ApiError;
 import dev.herald.protocol.backend.BackendCommand;
+import dev.herald.protocol.backend.BackendCommand.Push;
+import dev.herald.protocol.backend.BackendKey;
+import dev.herald.protocol.backend.BackendKeys;
 import dev.herald.protocol.backend.CommandParser;
 import dev.herald.protocol.backend.CommandReplies;
+import dev.herald.protocol.backend.Scope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -32,13 +36,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +58,10 @@ import org.slf4j.LoggerFactory;
  * string is ignored. Every answer but {@code /healthz}, {@code /readyz} and {@code /metrics} with 200 is
  * JSON; errors are {@code {"error":{"code":…,"message":…,"field":…}}}.
  *
- * <p>API keys: with keys configured, {@code Authorization: Bearer <key>} must name one (else 401); with
- * none, only loopback clients may call (else 403). Pipelined requests are answered in order; after a
+ * <p>API keys: with keys configured, {@code Authorization: Bearer <key>} must name one (else 401) whose
+ * scopes cover the route ({@link Scope}: else 403 {@code forbidden}); with none, only loopback clients
+ * may call (else 403). Pushes past the key's {@code http.max-pushes-per-second} get 429
+ * {@code rate_limited} with {@code Retry-After}. Pipelined requests are answered in order; after a
  * request that does not keep the connection alive, or that cannot be decoded, later requests are not
  * processed and the connection is closed once the answers are written. While the client does not read
  * its answers (the channel is not writable), the connection is not read. One instance per connection;
@@ -87,14 +91,20 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     private final HttpServices services;
     private final HttpStats stats;
+    private final HttpAccess access;
     private final OrderedReplies replies;
     private ChannelHandlerContext context;
     /** Set once a request ends the connection: later ones are not processed (RFC 9112 §9.6). */
     private boolean closing;
 
     public HttpApiHandler(HttpServices services, HttpStats stats) {
+        this(services, stats, new HttpAccess(services.apiKeys(), () -> 0));
+    }
+
+    HttpApiHandler(HttpServices services, HttpStats stats, HttpAccess access) {
         this.services = services;
         this.stats = stats;
+        this.access = access;
         this.replies = new OrderedReplies(() -> closeIfAnswered(context));
     }
 
@@ -203,7 +213,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             if (!method.equals(HttpMethod.POST)) {
                 return done(methodNotAllowed("POST"));
             }
-            return authorized(ctx, request) ? command(verb, request) : done(refusal(ctx));
+            Caller caller = caller(ctx, request);
+            if (caller == null) {
+                return done(refusal(ctx));
+            }
+            Scope scope = Scope.ofVerb(verb);
+            return caller.allows(scope) ? command(ctx, caller, verb, request) : done(forbidden(ctx, scope));
         }
         String allow = FIXED_ROUTES.get(path);
         if (allow == null) {
@@ -229,12 +244,23 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                         null));
             case "/openapi.json" -> done(new Reply(HttpResponseStatus.OK, JSON, OPENAPI, null, null));
             case "/stats" ->
-                authorized(ctx, request)
-                        ? done(Reply.json(CommandReply.ok(
-                                CommandReplies.map(services.stats().get()))))
-                        : done(refusal(ctx));
-            default -> authorized(ctx, request) ? services.reload().get().thenApply(Reply::json) : done(refusal(ctx));
+                admin(
+                        ctx,
+                        request,
+                        () -> done(Reply.json(CommandReply.ok(
+                                CommandReplies.map(services.stats().get())))));
+            default -> admin(ctx, request, () -> services.reload().get().thenApply(Reply::json));
         };
+    }
+
+    /** A route that needs the {@code admin} scope. */
+    private CompletionStage<Reply> admin(
+            ChannelHandlerContext ctx, FullHttpRequest request, Supplier<CompletionStage<Reply>> route) {
+        Caller caller = caller(ctx, request);
+        if (caller == null) {
+            return done(refusal(ctx));
+        }
+        return caller.allows(Scope.ADMIN) ? route.get() : done(forbidden(ctx, Scope.ADMIN));
     }
 
     /**
@@ -252,7 +278,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         return new QueryStringDecoder(uri).path();
     }
 
-    private CompletionStage<Reply> command(String verb, FullHttpRequest request) {
+    private CompletionStage<Reply> command(
+            ChannelHandlerContext ctx, Caller caller, String verb, FullHttpRequest request) {
         ByteBuf content = request.content();
         if (content.isReadable() && !isJson(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             return done(Reply.error(
@@ -260,6 +287,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         byte[] body = ByteBufUtil.getBytes(content);
         BackendCommand command = services.parser().parse(verb, body, 0, body.length);
+        if (command instanceof Push push) {
+            long retryAfter = access.take(caller.key(), push.items().size());
+            if (retryAfter > 0) {
+                return done(rateLimited(ctx, caller, retryAfter));
+            }
+        }
         return services.executor().execute(command, stats.pushes).thenApply(Reply::json);
     }
 
@@ -285,34 +318,57 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         return true;
     }
 
-    private boolean authorized(ChannelHandlerContext ctx, FullHttpRequest request) {
-        List<String> keys = services.apiKeys().get();
+    /**
+     * Who calls: with keys configured, the key named by {@code Authorization: Bearer KEY}; with none, a
+     * loopback client (every scope). {@code null}: refused (401, or 403 off loopback without keys).
+     */
+    private record Caller(BackendKey key) {
+        boolean allows(Scope scope) {
+            return key == null || key.allows(scope);
+        }
+    }
+
+    private static final Caller LOOPBACK = new Caller(null);
+
+    private Caller caller(ChannelHandlerContext ctx, FullHttpRequest request) {
+        BackendKeys keys = access.keys();
         if (keys.isEmpty()) {
-            return isLoopback(ctx);
+            return isLoopback(ctx) ? LOOPBACK : null;
         }
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+            return null;
         }
-        // Digests have one length, so comparing them takes the same time whatever key was sent.
-        byte[] given = sha256(header.substring(7).trim());
-        boolean match = false;
-        for (String key : keys) {
-            match |= MessageDigest.isEqual(given, sha256(key));
-        }
-        return match;
+        return keys.match(header.substring(7).trim()).map(Caller::new).orElse(null);
     }
 
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+    private static Reply forbidden(ChannelHandlerContext ctx, Scope scope) {
+        log.debug(
+                "refused API call from {}: the key lacks the {} scope",
+                ctx.channel().remoteAddress(),
+                scope.word());
+        return Reply.error(new ApiError(ApiError.FORBIDDEN, "the API key lacks the " + scope.word() + " scope", null));
+    }
+
+    private Reply rateLimited(ChannelHandlerContext ctx, Caller caller, long retryAfter) {
+        stats.pushes.failed();
+        int rate = access.maxPushesPerSecond();
+        if (access.rateLog.allows()) {
+            log.info(
+                    "HTTP API caller {} passed http.max-pushes-per-second ({}): pushes refused with 429 rate_limited",
+                    ctx.channel().remoteAddress(),
+                    rate);
         }
+        return Reply.error(new ApiError(
+                        ApiError.RATE_LIMITED,
+                        "more than " + rate + " pushes per second with this API key (http.max-pushes-per-second);"
+                                + " retry after " + retryAfter + " s",
+                        null))
+                .with(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfter));
     }
 
     private Reply refusal(ChannelHandlerContext ctx) {
-        if (services.apiKeys().get().isEmpty()) {
+        if (access.keys().isEmpty()) {
             log.debug(
                     "refused API call from {}: not loopback and no API keys configured",
                     ctx.channel().remoteAddress());

@@ -33,6 +33,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     private final HttpStats stats;
     private final Supplier<TlsContext> tls;
     private final TlsHandshakeHandler tlsHandshake;
+    private final HttpAccess access;
 
     public HttpApiInitializer(HttpServices services, HttpConfig config, HttpStats stats) {
         this(services, () -> config, stats, () -> TlsContext.OFF, new TlsStats());
@@ -53,6 +54,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
         this.stats = stats;
         this.tls = tls;
         this.tlsHandshake = new TlsHandshakeHandler(tlsStats);
+        this.access = new HttpAccess(services.apiKeys(), () -> config.get().maxPushesPerSecond());
     }
 
     /** Answers queued beyond the high mark pause reading the connection until they drain to the low one. */
@@ -74,6 +76,6 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
                 .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("aggregator", new BodyAggregator(config.maxBodyBytes()))
-                .addLast("api", new HttpApiHandler(services, stats));
+                .addLast("api", new HttpApiHandler(services, stats, access));
     }
 }

@@ -31,8 +31,13 @@ public record ApiError(String code, String message, String field) {
     public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
     /** HTTP only: missing or unknown API key. */
     public static final String UNAUTHORIZED = "unauthorized";
-    /** HTTP only: no API keys are configured and the request is not from loopback. */
+    /**
+     * The key lacks the scope of the command ({@code push} or {@code admin}); over HTTP also: no API keys
+     * are configured and the request is not from loopback.
+     */
     public static final String FORBIDDEN = "forbidden";
+    /** Past {@code http.max-pushes-per-second} or {@code text.max-pushes-per-second}; nothing was pushed. */
+    public static final String RATE_LIMITED = "rate_limited";
     /** HTTP only: the body is larger than {@code http.max-body-bytes}. */
     public static final String TOO_LARGE = "too_large";
     /** HTTP only: a body that is not {@code application/json}. */
@@ -64,6 +69,7 @@ public record ApiError(String code, String message, String field) {
             case UNAUTHORIZED -> 401;
             case FORBIDDEN -> 403;
             case TOO_MANY_GROUPS -> 409;
+            case RATE_LIMITED -> 429;
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case URI_TOO_LONG -> 414;

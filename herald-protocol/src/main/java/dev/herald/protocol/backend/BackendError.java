@@ -19,6 +19,17 @@ public enum BackendError {
      * after replying.
      */
     READ_TIMEOUT("read_timeout"),
+    /**
+     * {@code text.keys} is set and the connection's first line is not {@code auth} with one of them (or
+     * it sent none within {@code text.read-timeout}); the server closes the connection after replying.
+     */
+    UNAUTHORIZED("unauthorized"),
+    /** The connection's key lacks the scope of the line ({@code push} for a seed line). */
+    FORBIDDEN("forbidden"),
+    /** The connection passed {@code text.max-pushes-per-second}; the line was not pushed. */
+    RATE_LIMITED("rate_limited"),
+    /** {@code text.max-connections} connections are open; the server closes this one after replying. */
+    TOO_MANY_CONNECTIONS("too_many_connections"),
     /** The server could not complete the push (engine failure). */
     INTERNAL("internal");
 

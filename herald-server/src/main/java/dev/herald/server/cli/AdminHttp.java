@@ -1,5 +1,8 @@
 package dev.herald.server.cli;
 
+import dev.herald.protocol.backend.BackendKey;
+import dev.herald.protocol.backend.BackendKeys;
+import dev.herald.protocol.backend.Scope;
 import dev.herald.server.ServerConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -90,6 +95,30 @@ final class AdminHttp {
             throw new IllegalStateException("no TLS in this JDK", e);
         }
     }
+
+    /**
+     * The secrets of the keys in {@code http.api-keys} with the {@code admin} scope, in their order
+     * (which {@code /stats} and {@code /admin/reload} need); a list holding only {@code null} when no keys
+     * are configured (the server answers loopback clients), an empty one when none has the scope.
+     */
+    static List<String> adminKeys(ServerConfig config) {
+        List<String> secrets = new ArrayList<>();
+        BackendKeys keys = BackendKeys.of(config.http().apiKeys());
+        if (keys.isEmpty()) {
+            secrets.add(null);
+            return secrets;
+        }
+        for (BackendKey key : keys.keys()) {
+            if (key.allows(Scope.ADMIN)) {
+                secrets.add(key.secret());
+            }
+        }
+        return secrets;
+    }
+
+    /** Why a command cannot call the server: no key in the configuration has the admin scope. */
+    static final String NO_ADMIN_KEY =
+            "no key in http.api-keys has the admin scope (KEY or KEY:admin);" + " status and reload need one";
 
     URI uri(String path) {
         return URI.create(base + path);

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>The server reads its own sources (the file, environment and flags it started with); this command
  * reads the configuration only to find the server and to check the file first. With API keys it tries
- * each key of {@code http.api-keys} in turn, so a rotation that first adds the new key and later drops
+ * each key of {@code http.api-keys} with the admin scope in turn, so a rotation that first adds the new key and later drops
  * the old one works with the file as it is at each step.
  */
 @Command(
@@ -50,9 +50,10 @@ final class ReloadCommand implements Callable<Integer> {
         }
         long pid = running.get().pid();
         AdminHttp http = new AdminHttp(config);
-        List<String> keys = new ArrayList<>(config.http().apiKeys());
+        List<String> keys = AdminHttp.adminKeys(config); // no keys: [null], the server answers loopback clients
         if (keys.isEmpty()) {
-            keys.add(null); // no keys: the server answers loopback clients
+            err.println("herald: " + AdminHttp.NO_ADMIN_KEY);
+            return Control.FAILED;
         }
         AdminHttp.Response response = null;
         try {
@@ -88,7 +89,7 @@ final class ReloadCommand implements Callable<Integer> {
         }
         err.println("herald: reload failed: " + message
                 + (response.status() == 401
-                        ? " (none of the keys in http.api-keys is accepted: to replace a key, add the new one,"
+                        ? " (none of the admin keys in http.api-keys is accepted: to replace a key, add the new one,"
                                 + " reload, then remove the old one and reload again)"
                         : ""));
         return Control.FAILED;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code herald status}: whether Herald runs, and its numbers and readiness, read from its {@code /stats}
- * (with the first API key, if any) and {@code /readyz} endpoints.
+ * (with the first API key that has the admin scope, if keys are set) and {@code /readyz} endpoints.
  */
 @Command(
         name = "status",
@@ -46,11 +46,15 @@ final class StatusCommand implements Callable<Integer> {
         }
         long pid = running.get().pid();
         AdminHttp http = new AdminHttp(config);
-        List<String> keys = config.http().apiKeys();
+        List<String> keys = AdminHttp.adminKeys(config);
+        if (keys.isEmpty()) {
+            out.println("Herald is running (pid " + pid + ") but " + AdminHttp.NO_ADMIN_KEY);
+            return Control.FAILED;
+        }
         AdminHttp.Response stats;
         AdminHttp.Response ready;
         try {
-            stats = http.get("/stats", keys.isEmpty() ? null : keys.get(0));
+            stats = http.get("/stats", keys.get(0));
             if (stats.status() != 200) {
                 throw new IOException("HTTP " + stats.status());
             }

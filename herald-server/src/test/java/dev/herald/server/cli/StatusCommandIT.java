@@ -47,4 +47,22 @@ class StatusCommandIT {
         assertThat(wrongKey.exitCode()).isEqualTo(1);
         assertThat(wrongKey.out()).contains("does not answer: HTTP 401");
     }
+
+    @Test
+    void statusAndReloadPickAKeyWithTheAdminScope() {
+        String keys = "--http.api-keys=push-key-0123456789:push,admin-key-0123456789:admin";
+        herald = new HeraldProcess(home);
+        HeraldProcess.Result started = herald.run("start", "-d", keys);
+        assertThat(started.exitCode()).as(started.err()).isZero();
+
+        HeraldProcess.Result status = herald.run("status", keys);
+        assertThat(status.exitCode()).as(status.out()).isZero();
+        assertThat(status.out()).contains("health       alive, ready (/readyz 200)");
+        HeraldProcess.Result reload = herald.run("reload", keys);
+        assertThat(reload.exitCode()).as(reload.err()).isZero();
+
+        HeraldProcess.Result pushOnly = herald.run("status", "--http.api-keys=push-key-0123456789:push");
+        assertThat(pushOnly.exitCode()).isEqualTo(1);
+        assertThat(pushOnly.out()).contains("no key in http.api-keys has the admin scope");
+    }
 }
