@@ -157,6 +157,15 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "http.tls.key-password",
                     "",
                     "Password of http.tls.key when it is encrypted (BEGIN ENCRYPTED PRIVATE KEY)."),
+            new ConfigKey(
+                    "text.tls.cert",
+                    "",
+                    "PEM certificate chain (relative to the Herald home) that turns TLS on for the Text port; needs text.tls.key."),
+            new ConfigKey("text.tls.key", "", "PKCS#8 PEM private key of text.tls.cert (relative to the Herald home)."),
+            new ConfigKey(
+                    "text.tls.key-password",
+                    "",
+                    "Password of text.tls.key when it is encrypted (BEGIN ENCRYPTED PRIVATE KEY)."),
             new ConfigKey("api.max-group-bytes", "128", "Longest group name, in UTF-8 bytes."),
             new ConfigKey(
                     "api.max-groups-per-uid",

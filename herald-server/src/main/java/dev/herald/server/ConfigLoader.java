@@ -175,7 +175,7 @@ public final class ConfigLoader {
                         v.size("http.max-body-bytes"),
                         v.duration("http.read-timeout"),
                         v.integer("http.max-pushes-per-second")));
-        TlsConfig tls = new TlsConfig(tls(v, "websocket"), tls(v, "http"));
+        TlsConfig tls = new TlsConfig(tls(v, "websocket"), tls(v, "http"), tls(v, "text"));
         ApiConfig api = section(
                 "api",
                 () -> new ApiConfig(

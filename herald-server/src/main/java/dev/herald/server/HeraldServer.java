@@ -158,7 +158,14 @@ public final class HeraldServer implements AutoCloseable {
                 c.inbox().maxTtl().toSeconds()));
         this.executor = new CommandExecutor(pusher, this::stats);
         this.parser = new CommandParser(limits);
-        this.textPort = new TextPortInitializer(pusher, executor, limits, config.view(ServerConfig::text), textStats);
+        this.textPort = new TextPortInitializer(
+                pusher,
+                executor,
+                limits,
+                config.view(ServerConfig::text),
+                textStats,
+                config.view(c -> c.tls().text()),
+                tlsStats);
         this.transport = NettyTransport.start(config.get().server().ioThreads());
         metrics.bind(hub, webSocketStats, textStats, textPort::connectionCount, httpStats);
         metrics.bindTls(tlsStats);
@@ -220,12 +227,13 @@ public final class HeraldServer implements AutoCloseable {
     /** One INFO line at start when a listener speaks TLS: which provider, which certificates. */
     private void logTls() {
         TlsConfig tls = config.get().tls();
-        if (tls.websocket().enabled() || tls.http().enabled()) {
+        if (tls.websocket().enabled() || tls.http().enabled() || tls.text().enabled()) {
             log.info(
-                    "TLS (TLSv1.3, TLSv1.2; provider {}): websocket {}, http {}",
+                    "TLS (TLSv1.3, TLSv1.2; provider {}): websocket {}, http {}, text {}",
                     TlsContext.provider(),
                     tls.websocket().describe(),
-                    tls.http().describe());
+                    tls.http().describe(),
+                    tls.text().describe());
         }
     }
 
@@ -314,6 +322,8 @@ public final class HeraldServer implements AutoCloseable {
                 reload.after().tls().websocket());
         logCertificates(
                 "http", reload.before().tls().http(), reload.after().tls().http());
+        logCertificates(
+                "text", reload.before().tls().text(), reload.after().tls().text());
         if (reload.applied().isEmpty() && reload.restartRequired().isEmpty()) {
             log.info("reloaded configuration: nothing changed");
         } else {
@@ -381,6 +391,7 @@ public final class HeraldServer implements AutoCloseable {
         tls.put("provider", TlsContext.provider());
         tls.put("websocket", tlsStats(tlsConfig.websocket()));
         tls.put("http", tlsStats(tlsConfig.http()));
+        tls.put("text", tlsStats(tlsConfig.text()));
         stats.put("tls", tls);
         stats.put("tlsHandshakeFailures", tlsStats.handshakeFailures());
         stats.put("connections", hub.connectionCount());

@@ -340,4 +340,43 @@ class TlsIT {
             return new X509Certificate[0];
         }
     }
+
+    @Test
+    void theTextPortSpeaksTlsWithTheSameKeyLine() throws Exception {
+        startTls(
+                "text.tls.cert", certificate.cert().toString(),
+                "text.tls.key", certificate.key().toString(),
+                "text.keys", "backend-key-0123456789");
+        try (WebSocketRecorder alice = WebSocketRecorder.bind(client, wss(), "alice");
+                Socket tls = certificate
+                        .clientContext()
+                        .getSocketFactory()
+                        .createSocket("127.0.0.1", server.textAddress().getPort())) {
+            await().until(() -> server.hub().isOnline("alice"));
+            tls.setSoTimeout(10_000);
+            var lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = tls.getOutputStream();
+            out.write("auth backend-key-0123456789\n{\"uid\":\"alice\",\"percent\":\"88%\"}\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            assertThat(lines.readLine()).isEqualTo("ok");
+            assertThat(lines.readLine()).isEqualTo("ok");
+            assertThat(alice.awaitMessage()).isEqualTo("{\"uid\":\"alice\",\"percent\":\"88%\"}");
+        }
+        try (Socket plain = new Socket("127.0.0.1", server.textAddress().getPort())) {
+            plain.setSoTimeout(10_000);
+            plain.getOutputStream().write("auth backend-key-0123456789\n".getBytes(StandardCharsets.UTF_8));
+            InputStream in = plain.getInputStream();
+            byte[] buffer = new byte[256];
+            int n;
+            do {
+                n = in.read(buffer);
+            } while (n > 0);
+            assertThat(n).as("plain text to the TLS Text port: closed").isEqualTo(-1);
+        }
+        await().until(() -> stats().path("tlsHandshakeFailures").asLong() >= 1);
+        assertThat(stats().path("tls").path("text").path("serial").asText())
+                .isEqualTo(certificate.serial().toString(16));
+    }
 }

@@ -3,6 +3,9 @@ package dev.herald.netty.backend;
 import dev.herald.core.Pusher;
 import dev.herald.netty.LogThrottle;
 import dev.herald.netty.StalledReadTimeout;
+import dev.herald.netty.tls.TlsContext;
+import dev.herald.netty.tls.TlsHandshakeHandler;
+import dev.herald.netty.tls.TlsStats;
 import dev.herald.protocol.backend.BackendError;
 import dev.herald.protocol.backend.BackendKeys;
 import dev.herald.protocol.backend.BackendLineParser;
@@ -42,10 +45,12 @@ public final class TextPortInitializer extends ChannelInitializer<Channel> {
     private final ChannelGroup channels = new DefaultChannelGroup("text-port", GlobalEventExecutor.INSTANCE);
     private final LogThrottle refusalLog = new LogThrottle();
     private final LogThrottle rateLog = new LogThrottle();
+    private final Supplier<TlsContext> tls;
+    private final TlsHandshakeHandler tlsHandshake;
 
     public TextPortInitializer(
             Pusher pusher, CommandExecutor executor, CommandLimits limits, TextPortConfig config, TextPortStats stats) {
-        this(pusher, executor, () -> limits, () -> config, stats);
+        this(pusher, executor, () -> limits, () -> config, stats, () -> TlsContext.OFF, new TlsStats());
     }
 
     /**
@@ -57,7 +62,11 @@ public final class TextPortInitializer extends ChannelInitializer<Channel> {
             CommandExecutor executor,
             Supplier<CommandLimits> limits,
             Supplier<TextPortConfig> config,
-            TextPortStats stats) {
+            TextPortStats stats,
+            Supplier<TlsContext> tls,
+            TlsStats tlsStats) {
+        this.tls = tls;
+        this.tlsHandshake = new TlsHandshakeHandler(tlsStats);
         this.pusher = pusher;
         this.executor = executor;
         this.parser = new BackendLineParser(limits);
@@ -86,6 +95,12 @@ public final class TextPortInitializer extends ChannelInitializer<Channel> {
             return;
         }
         channels.add(channel);
+        TlsContext tls = this.tls.get();
+        if (tls.enabled()) {
+            channel.pipeline()
+                    .addLast("tls", tls.newHandler(channel.alloc(), config.readTimeout()))
+                    .addLast("tls-handshake", tlsHandshake);
+        }
         BackendKeys keys = config.backendKeys();
         // One byte of slack: with fail-fast, the decoder counts a CR whose LF has not arrived yet as part
         // of the line, and would refuse a line of exactly the limit ending in a split CRLF. The handler
