@@ -2,11 +2,10 @@ package dev.herald.protocol;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import java.util.function.Function;
 
 /**
  * Generators for the fuzz suite: near-valid input rather than noise alone. JSON trees written as text
@@ -47,19 +46,34 @@ public final class FuzzInputs {
 
     /**
      * Short well-formed strings: ASCII, any code point, and the empty string (a lone surrogate is written
-     * only as an escape, by {@link #stringLiteral()}).
+     * only as an escape, by {@link #stringLiteral}).
      */
-    public static Arbitrary<String> strings() {
-        return Arbitraries.oneOf(
-                        Arbitraries.strings().alpha().numeric().ofMaxLength(12),
-                        anyChars().ofMaxLength(12),
-                        Arbitraries.strings().withChars("aé用\u0000\n\"\\").ofMaxLength(6))
-                .filter(FuzzInputs::isWellFormed);
+    public static String strings(Random r) {
+        while (true) {
+            String text = switch (r.nextInt(3)) {
+                case 0 -> Fuzz.alphanumeric(r, 0, 12);
+                case 1 -> anyChars(r, 0, 12);
+                default -> Fuzz.string(r, "a\u00e9\u7528\u0000\n\"\\", 0, 6);
+            };
+            if (isWellFormed(text)) {
+                return text;
+            }
+        }
     }
 
-    /** Strings of any char but a surrogate (a code point up to U+FFFF),. */
-    public static net.jqwik.api.arbitraries.StringArbitrary anyChars() {
-        return Arbitraries.strings().withCharRange('\u0000', '\uD7FF').withCharRange('\uE000', '\uFFFF');
+    /** A string of any char but a surrogate (a code point up to U+FFFF). */
+    public static String anyChars(Random r, int min, int max) {
+        int length = Fuzz.length(r, min, max);
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            char c = switch (r.nextInt(4)) {
+                case 0 -> (char) r.nextInt(0x80);
+                case 1 -> Fuzz.oneOf(r, '\u0000', '\u007F', '\u0080', '\u07FF', '\u0800', '\uD7FF', '\uE000', '\uFFFF');
+                default -> (char) r.nextInt(0x10000);
+            };
+            out.append(Character.isSurrogate(c) ? (char) (c + 0x800) : c);
+        }
+        return out.toString();
     }
 
     /** Whether {@code text} has no lone surrogate, so that its UTF-8 reads back as itself. */
@@ -68,103 +82,124 @@ public final class FuzzInputs {
     }
 
     /** A JSON string literal, sometimes with a needless escape. */
-    public static Arbitrary<String> stringLiteral() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, strings().map(FuzzInputs::quote)),
-                net.jqwik.api.Tuple.of(
-                        1, Arbitraries.of("\"\\u0075id\"", "\"\\/\"", "\"\\ud83d\\ude00\"", "\"\\ud800\"")));
+    public static String stringLiteral(Random r) {
+        return r.nextInt(7) < 6
+                ? quote(strings(r))
+                : Fuzz.oneOf(r, "\"\\u0075id\"", "\"\\/\"", "\"\\ud83d\\ude00\"", "\"\\ud800\"");
     }
 
-    public static Arbitrary<String> scalar() {
-        return Arbitraries.oneOf(
-                Arbitraries.of("null", "true", "false", "0", "-0", "1e5", "-1.5E+3", "123456789012345678901234567890"),
-                Arbitraries.longs().map(String::valueOf),
-                Arbitraries.doubles().map(String::valueOf),
-                stringLiteral());
+    public static String scalar(Random r) {
+        return switch (r.nextInt(4)) {
+            case 0 ->
+                Fuzz.oneOf(r, "null", "true", "false", "0", "-0", "1e5", "-1.5E+3", "123456789012345678901234567890");
+            case 1 -> String.valueOf(Fuzz.anyLong(r));
+            case 2 -> String.valueOf(anyDouble(r));
+            default -> stringLiteral(r);
+        };
+    }
+
+    /** A finite double: small, large, tiny, or an edge. */
+    public static double anyDouble(Random r) {
+        return switch (r.nextInt(5)) {
+            case 0 -> Fuzz.oneOf(r, 0.0, -0.0, 1.0, -1.0, Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE);
+            case 1 -> (r.nextDouble() - 0.5) * 1000;
+            case 2 -> Double.longBitsToDouble(r.nextLong() & 0x7FEF_FFFF_FFFF_FFFFL) * (r.nextBoolean() ? 1 : -1);
+            default -> r.nextGaussian() * Math.pow(10, r.nextInt(40) - 20);
+        };
     }
 
     /** Any JSON value, nested up to four levels. */
-    public static Arbitrary<String> json() {
-        return Arbitraries.recursive(FuzzInputs::scalar, FuzzInputs::container, 0, 4);
+    public static String json(Random r) {
+        return json(r, r.nextInt(5));
     }
 
-    private static Arbitrary<String> container(Arbitrary<String> inner) {
-        return Arbitraries.oneOf(
-                inner,
-                inner.list().ofMaxSize(4).map(items -> "[" + String.join(",", items) + "]"),
-                object(Arbitraries.oneOf(stringLiteral(), keys()), inner));
+    private static String json(Random r, int depth) {
+        if (depth == 0) {
+            return scalar(r);
+        }
+        return switch (r.nextInt(3)) {
+            case 0 -> json(r, depth - 1);
+            case 1 -> {
+                int size = Fuzz.length(r, 0, 4);
+                List<String> items = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    items.add(json(r, depth - 1));
+                }
+                yield "[" + String.join(",", items) + "]";
+            }
+            default -> object(r, g -> g.nextBoolean() ? stringLiteral(g) : keys(g), g -> json(g, depth - 1));
+        };
     }
 
     /** Field names a parser looks for, as literals. */
-    public static Arbitrary<String> keys() {
-        return Arbitraries.of(
-                        "uid",
-                        "uids",
-                        "t",
-                        "token",
-                        "streams",
-                        "e",
-                        "o",
-                        "data",
-                        "group",
-                        "groups",
-                        "all",
-                        "exclude",
-                        "connections",
-                        "ttl",
-                        "id",
-                        "key",
-                        "receipt",
-                        "after",
-                        "limit",
-                        "details",
-                        "reason",
-                        "uid ")
-                .map(FuzzInputs::quote);
+    public static String keys(Random r) {
+        return quote(Fuzz.oneOf(r, KEYS));
     }
 
-    /** An object with fields from {@code names} and values from {@code values}, with random whitespace. */
-    public static Arbitrary<String> object(Arbitrary<String> names, Arbitrary<String> values) {
-        Arbitrary<String> space = Arbitraries.of("", "", "", " ", "\t", "\r\n ");
-        return Combinators.combine(names, space, values)
-                .as((name, s, value) -> name + s + ":" + s + value)
-                .list()
-                .ofMaxSize(5)
-                .map(fields -> "{" + String.join(",", fields) + "}");
+    private static final List<String> KEYS = List.of(
+            "uid",
+            "uids",
+            "t",
+            "token",
+            "streams",
+            "e",
+            "o",
+            "data",
+            "group",
+            "groups",
+            "all",
+            "exclude",
+            "connections",
+            "ttl",
+            "id",
+            "key",
+            "receipt",
+            "after",
+            "limit",
+            "details",
+            "reason",
+            "uid ");
+
+    /** An object with up to five fields from {@code names} and {@code values}, with random whitespace. */
+    public static String object(Random r, Function<Random, String> names, Function<Random, String> values) {
+        int size = Fuzz.length(r, 0, 5);
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            String space = Fuzz.oneOf(r, "", "", "", " ", "\t", "\r\n ");
+            fields.add(names.apply(r) + space + ":" + space + values.apply(r));
+        }
+        return "{" + String.join(",", fields) + "}";
     }
 
     /** {@code text} with one to three bytes inserted, dropped or replaced. */
-    public static Arbitrary<byte[]> mutated(Arbitrary<String> text) {
-        return Combinators.combine(text, Arbitraries.randoms()).as((t, random) -> {
-            byte[] bytes = t.getBytes(StandardCharsets.UTF_8);
-            int edits = 1 + random.nextInt(3);
-            for (int e = 0; e < edits; e++) {
-                bytes = mutate(bytes, random);
-            }
-            return bytes;
-        });
+    public static byte[] mutated(Random r, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int edits = 1 + r.nextInt(3);
+        for (int e = 0; e < edits; e++) {
+            bytes = mutate(bytes, r);
+        }
+        return bytes;
     }
 
     /** Random text as UTF-8, random bytes, and UTF-8 with a malformed sequence spliced in. */
-    public static Arbitrary<byte[]> noise() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().all().ofMaxLength(40).map(FuzzInputs::utf8),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(40),
-                badUtf8(json()));
+    public static byte[] noise(Random r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> utf8(Fuzz.anyString(r, 40));
+            case 1 -> Fuzz.bytes(r, 40);
+            default -> badUtf8(r, json(r));
+        };
     }
 
     /** {@code text} as UTF-8 with one malformed sequence inserted somewhere. */
-    public static Arbitrary<byte[]> badUtf8(Arbitrary<String> text) {
-        return Combinators.combine(text, Arbitraries.of(BAD_UTF8), Arbitraries.randoms())
-                .as((t, bad, random) -> {
-                    byte[] bytes = t.getBytes(StandardCharsets.UTF_8);
-                    int at = random.nextInt(bytes.length + 1);
-                    byte[] out = new byte[bytes.length + bad.length];
-                    System.arraycopy(bytes, 0, out, 0, at);
-                    System.arraycopy(bad, 0, out, at, bad.length);
-                    System.arraycopy(bytes, at, out, at + bad.length, bytes.length - at);
-                    return out;
-                });
+    public static byte[] badUtf8(Random r, String text) {
+        byte[] bad = Fuzz.oneOf(r, BAD_UTF8);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int at = r.nextInt(bytes.length + 1);
+        byte[] out = new byte[bytes.length + bad.length];
+        System.arraycopy(bytes, 0, out, 0, at);
+        System.arraycopy(bad, 0, out, at, bad.length);
+        System.arraycopy(bytes, at, out, at + bad.length, bytes.length - at);
+        return out;
     }
 
     public static byte[] mutate(byte[] line, Random random) {

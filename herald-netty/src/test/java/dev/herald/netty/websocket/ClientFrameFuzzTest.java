@@ -6,6 +6,7 @@ import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
 import dev.herald.core.engine.MemoryEngine;
+import dev.herald.netty.Fuzz;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -20,13 +21,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.Test;
 
 /**
  * The client connection's pipeline ({@link WebSocketInitializer}: handshake, then {@link
@@ -79,151 +74,152 @@ class ClientFrameFuzzTest {
                 + "\r\n";
     }
 
-    @Property
-    void framesNeverCrashTheConnection(
-            @ForAll("frameLists") List<Frame> frames,
-            @ForAll boolean positioned,
-            @ForAll boolean deflate,
-            @ForAll("mutations") Tuple.Tuple2<Integer, Long> mutation) {
-        EmbeddedChannel channel = channel(deflate);
-        try {
-            write(channel, handshake(positioned ? "herald.v1" : null, deflate).getBytes(StandardCharsets.US_ASCII), 0);
-            Answer handshake = answer(channel);
-            assertThat(handshake.status()).isEqualTo(101);
+    @Test
+    void framesNeverCrashTheConnection() {
+        Fuzz.forAll("framesNeverCrashTheConnection", generator -> {
+            List<Frame> frames = frameLists(generator);
+            boolean positioned = generator.nextBoolean();
+            boolean deflate = generator.nextBoolean();
+            // 0: as generated; 1..4: one byte flipped, dropped, inserted, or the stream cut short
+            int kind = generator.nextInt(7) < 4 ? 0 : 1 + generator.nextInt(4);
+            Random random = new Random(generator.nextLong());
+            EmbeddedChannel channel = channel(deflate);
+            try {
+                write(
+                        channel,
+                        handshake(positioned ? "herald.v1" : null, deflate).getBytes(StandardCharsets.US_ASCII),
+                        0);
+                Answer handshake = answer(channel);
+                assertThat(handshake.status()).isEqualTo(101);
 
-            Set<Integer> sent = new HashSet<>();
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            Random random = new Random(mutation.get2());
-            for (Frame frame : frames) {
-                if (frame.opcode() == CLOSE && frame.payload().length >= 2) {
-                    sent.add(((frame.payload()[0] & 0xFF) << 8) | (frame.payload()[1] & 0xFF));
-                }
-                bytes.writeBytes(encode(frame, random));
-            }
-            byte[] stream = mutate(bytes.toByteArray(), mutation.get1(), random);
-            write(channel, stream, random.nextLong());
-
-            for (int code : answer(channel).closeCodes()) {
-                assertThat(DOCUMENTED.contains(code) || sent.contains(code))
-                        .as("close code %d is documented or the client's own", code)
-                        .isTrue();
-            }
-        } finally {
-            channel.finishAndReleaseAll();
-        }
-    }
-
-    @Property
-    void handshakesAreUpgradedOrAnsweredWithAStatus(@ForAll("handshakes") byte[] request, @ForAll long split) {
-        EmbeddedChannel channel = channel(true);
-        try {
-            write(channel, request, split);
-            Answer answer = answer(channel);
-            if (answer.status() != 0) {
-                assertThat(answer.status()).isIn(101, 400, 403, 404, 405, 413, 414, 426, 429, 431, 503, 505);
-            }
-        } finally {
-            channel.finishAndReleaseAll();
-        }
-    }
-
-    @Provide
-    Arbitrary<byte[]> handshakes() {
-        Arbitrary<String> valid = Combinators.combine(
-                        Arbitraries.of("herald.v1", "chat", "herald.v1, x").injectNull(0.5),
-                        Arbitraries.of(true, false))
-                .as(ClientFrameFuzzTest::handshake);
-        Arbitrary<byte[]> mutated = Combinators.combine(
-                        valid, Arbitraries.integers().between(1, 6), Arbitraries.longs())
-                .as((text, edits, seed) -> {
-                    Random random = new Random(seed);
-                    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-                    for (int e = 0; e < edits; e++) {
-                        bytes = mutate(bytes, 1 + random.nextInt(4), random);
+                Set<Integer> sent = new HashSet<>();
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                for (Frame frame : frames) {
+                    if (frame.opcode() == CLOSE && frame.payload().length >= 2) {
+                        sent.add(((frame.payload()[0] & 0xFF) << 8) | (frame.payload()[1] & 0xFF));
                     }
-                    return bytes;
-                });
-        Arbitrary<byte[]> oversized = Arbitraries.of(
-                        "GET /" + "a".repeat(5000) + " HTTP/1.1\r\n\r\n",
-                        "GET / HTTP/1.1\r\nX: " + "b".repeat(9000) + "\r\n\r\n",
-                        "POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + "c".repeat(9000))
-                .map(text -> text.getBytes(StandardCharsets.US_ASCII));
-        return Arbitraries.frequencyOf(
-                Tuple.of(2, valid.map(text -> text.getBytes(StandardCharsets.US_ASCII))),
-                Tuple.of(6, mutated),
-                Tuple.of(1, oversized),
-                Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMaxSize(300)));
+                    bytes.writeBytes(encode(frame, random));
+                }
+                byte[] stream = mutate(bytes.toByteArray(), kind, random);
+                write(channel, stream, random.nextLong());
+
+                for (int code : answer(channel).closeCodes()) {
+                    assertThat(DOCUMENTED.contains(code) || sent.contains(code))
+                            .as("close code %d is documented or the client's own", code)
+                            .isTrue();
+                }
+            } finally {
+                channel.finishAndReleaseAll();
+            }
+        });
     }
 
-    @Provide
-    Arbitrary<Tuple.Tuple2<Integer, Long>> mutations() {
-        // 0: as generated; 1..4: one byte flipped, dropped, inserted, or the stream cut short
-        return Combinators.combine(
-                        Arbitraries.frequencyOf(
-                                Tuple.of(4, Arbitraries.just(0)),
-                                Tuple.of(3, Arbitraries.integers().between(1, 4))),
-                        Arbitraries.longs())
-                .as(Tuple::of);
+    @Test
+    void handshakesAreUpgradedOrAnsweredWithAStatus() {
+        Fuzz.forAll("handshakesAreUpgradedOrAnsweredWithAStatus", r -> {
+            byte[] request = handshakes(r);
+            long split = r.nextInt(8) == 0 ? 0 : r.nextLong();
+            EmbeddedChannel channel = channel(true);
+            try {
+                write(channel, request, split);
+                Answer answer = answer(channel);
+                if (answer.status() != 0) {
+                    assertThat(answer.status()).isIn(101, 400, 403, 404, 405, 413, 414, 426, 429, 431, 503, 505);
+                }
+            } finally {
+                channel.finishAndReleaseAll();
+            }
+        });
     }
 
-    @Provide
-    Arbitrary<List<Frame>> frameLists() {
-        Arbitrary<Frame> wellFormed = Combinators.combine(
-                        Arbitraries.frequencyOf(
-                                Tuple.of(8, Arbitraries.just(TEXT)),
-                                Tuple.of(1, Arbitraries.of(BINARY, PING, PONG, CLOSE))),
-                        payloads())
-                .as((opcode, payload) ->
-                        new Frame(true, 0, opcode, true, false, opcode == CLOSE ? closePayload(payload) : payload));
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, wellFormed.list().ofMinSize(1).ofMaxSize(6)),
-                Tuple.of(2, frames().list().ofMinSize(1).ofMaxSize(6)));
+    private static String validHandshake(Random r) {
+        String protocol = r.nextBoolean() ? null : Fuzz.oneOf(r, "herald.v1", "chat", "herald.v1, x");
+        return handshake(protocol, r.nextBoolean());
     }
 
-    private Arbitrary<Frame> frames() {
-        Arbitrary<Integer> opcodes = Arbitraries.frequencyOf(
-                Tuple.of(6, Arbitraries.just(TEXT)),
-                Tuple.of(2, Arbitraries.just(CONTINUATION)),
-                Tuple.of(1, Arbitraries.just(BINARY)),
-                Tuple.of(2, Arbitraries.just(CLOSE)),
-                Tuple.of(1, Arbitraries.of(PING, PONG)),
-                Tuple.of(1, Arbitraries.integers().between(0, 15)));
-        Arbitrary<Integer> rsv = Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.just(0)),
-                Tuple.of(2, Arbitraries.just(4)),
-                Tuple.of(1, Arbitraries.of(2, 1, 7)));
-        Arbitrary<Boolean> mostly = Arbitraries.frequency(Tuple.of(9, true), Tuple.of(1, false));
-        Arbitrary<Boolean> rarely = Arbitraries.frequency(Tuple.of(1, true), Tuple.of(9, false));
-        return Combinators.combine(mostly, rsv, opcodes, mostly, rarely, payloads())
-                .as((fin, r, opcode, masked, longLength, payload) -> new Frame(
-                        fin, r, opcode, masked, longLength, opcode == CLOSE ? closePayload(payload) : payload));
+    private static byte[] handshakes(Random r) {
+        int pick = r.nextInt(10);
+        if (pick < 2) {
+            return validHandshake(r).getBytes(StandardCharsets.US_ASCII);
+        } else if (pick < 8) {
+            byte[] bytes = validHandshake(r).getBytes(StandardCharsets.US_ASCII);
+            for (int e = 1 + r.nextInt(6); e > 0; e--) {
+                bytes = mutate(bytes, 1 + r.nextInt(4), r);
+            }
+            return bytes;
+        } else if (pick < 9) {
+            return Fuzz.oneOf(
+                            r,
+                            "GET /" + "a".repeat(5000) + " HTTP/1.1\r\n\r\n",
+                            "GET / HTTP/1.1\r\nX: " + "b".repeat(9000) + "\r\n\r\n",
+                            "POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + "c".repeat(9000))
+                    .getBytes(StandardCharsets.US_ASCII);
+        }
+        return Fuzz.bytes(r, 300);
     }
 
-    private static Arbitrary<byte[]> payloads() {
-        Arbitrary<String> texts = Arbitraries.oneOf(
-                Arbitraries.strings().alpha().ofMaxLength(20),
-                Arbitraries.of(
-                        "{\"t\":\"hello\",\"uid\":\"u\",\"streams\":{}}",
-                        "{\"t\":\"hello\",\"uid\":\"u\",\"streams\":{\"u:u\":{\"e\":\"x\",\"o\":3}}}",
-                        "{\"t\":\"hello\",\"token\":\"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1In0.\"}",
-                        "{\"t\":\"ack\",\"streams\":{\"u:u\":1}}",
-                        "{\"t\":\"refresh\",\"token\":\"x\"}",
-                        "{\"t\":\"pong\"}",
-                        "{\"t\":\"ping\"}",
-                        "{\"t\":\"nope\"}",
-                        "join room",
-                        "leave room",
-                        "join " + "g".repeat(200),
-                        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln",
-                        "[]",
-                        "{"),
-                Arbitraries.strings().all().ofMaxLength(30));
-        return Arbitraries.frequencyOf(
-                Tuple.of(6, texts.map(text -> text.getBytes(StandardCharsets.UTF_8))),
-                Tuple.of(2, Arbitraries.bytes().array(byte[].class).ofMaxSize(40)),
-                Tuple.of(1, Arbitraries.integers().between(120, 1100).map(n -> new byte[n])),
-                Tuple.of(1, Arbitraries.of(new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80
-                })));
+    private static List<Frame> frameLists(Random r) {
+        boolean wellFormed = r.nextInt(5) < 3;
+        List<Frame> frames = new ArrayList<>();
+        for (int i = Fuzz.length(r, 1, 6); i > 0; i--) {
+            frames.add(wellFormed ? wellFormedFrame(r) : frame(r));
+        }
+        return frames;
+    }
+
+    private static Frame wellFormedFrame(Random r) {
+        int opcode = r.nextInt(9) < 8 ? TEXT : Fuzz.oneOf(r, BINARY, PING, PONG, CLOSE);
+        byte[] payload = payloads(r);
+        return new Frame(true, 0, opcode, true, false, opcode == CLOSE ? closePayload(payload) : payload);
+    }
+
+    private static Frame frame(Random r) {
+        int o = r.nextInt(13);
+        int opcode = o < 6
+                ? TEXT
+                : o < 8
+                        ? CONTINUATION
+                        : o < 9 ? BINARY : o < 11 ? CLOSE : o < 12 ? Fuzz.oneOf(r, PING, PONG) : r.nextInt(16);
+        int v = r.nextInt(11);
+        int rsv = v < 8 ? 0 : v < 10 ? 4 : Fuzz.oneOf(r, 2, 1, 7);
+        boolean fin = r.nextInt(10) < 9;
+        boolean masked = r.nextInt(10) < 9;
+        boolean longLength = r.nextInt(10) == 0;
+        byte[] payload = payloads(r);
+        return new Frame(fin, rsv, opcode, masked, longLength, opcode == CLOSE ? closePayload(payload) : payload);
+    }
+
+    private static byte[] payloads(Random r) {
+        int pick = r.nextInt(10);
+        if (pick < 6) {
+            String text = switch (r.nextInt(3)) {
+                case 0 -> Fuzz.alpha(r, 0, 20);
+                case 1 ->
+                    Fuzz.oneOf(
+                            r,
+                            "{\"t\":\"hello\",\"uid\":\"u\",\"streams\":{}}",
+                            "{\"t\":\"hello\",\"uid\":\"u\",\"streams\":{\"u:u\":{\"e\":\"x\",\"o\":3}}}",
+                            "{\"t\":\"hello\",\"token\":\"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1In0.\"}",
+                            "{\"t\":\"ack\",\"streams\":{\"u:u\":1}}",
+                            "{\"t\":\"refresh\",\"token\":\"x\"}",
+                            "{\"t\":\"pong\"}",
+                            "{\"t\":\"ping\"}",
+                            "{\"t\":\"nope\"}",
+                            "join room",
+                            "leave room",
+                            "join " + "g".repeat(200),
+                            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln",
+                            "[]",
+                            "{");
+                default -> Fuzz.anyString(r, 30);
+            };
+            return text.getBytes(StandardCharsets.UTF_8);
+        } else if (pick < 8) {
+            return Fuzz.bytes(r, 40);
+        } else if (pick < 9) {
+            return new byte[Fuzz.between(r, 120, 1100)];
+        }
+        return r.nextBoolean() ? new byte[] {(byte) 0xC3} : new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80};
     }
 
     /** A close frame's payload: a code (valid, reserved or out of range) and a reason, or a lone byte. */

@@ -2,9 +2,9 @@ package dev.herald.protocol.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.core.Target;
+import dev.herald.protocol.Fuzz;
 import dev.herald.protocol.FuzzInputs;
 import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.BackendCommand.Invalid;
@@ -16,23 +16,19 @@ import dev.herald.protocol.backend.BackendCommand.PushItem;
 import dev.herald.protocol.backend.BackendCommand.Rejected;
 import dev.herald.protocol.backend.BackendCommand.SeedPush;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Assume;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
  * The Text port's line decoding under fuzzed input ({@link BackendLineParser}, {@link SeedLineScanner},
  * {@link CommandParser}): whatever the bytes, the answer is a command or one of the documented
  * refusals ({@link Invalid} with a {@link BackendError}, {@link Rejected} with an {@link ApiError}),
- * never an exception, and never a command past the configured limits. The number of tries is the
- * build's ({@code jqwik.tries.default}; {@code -Pfuzz} raises it).
+ * never an exception, and never a command past the configured limits. Each property runs {@code
+ * fuzz.tries} cases ({@link Fuzz}; {@code -Pfuzz} raises them).
  */
 class BackendLineFuzzTest {
 
@@ -54,171 +50,204 @@ class BackendLineFuzzTest {
             Map.entry("receipt", BackendCommand.ReceiptQuery.class),
             Map.entry("stats", BackendCommand.Stats.class));
 
+    /** The verbs in a fixed order ({@code Set.of}'s changes from run to run), so that a seed replays. */
+    private static final List<String> VERBS =
+            CommandParser.VERBS.stream().sorted().toList();
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BackendLineParser parser = new BackendLineParser(LIMITS);
 
-    @Provide
-    Arbitrary<byte[]> lines() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, seedLines().map(FuzzInputs::utf8)),
-                Tuple.of(3, FuzzInputs.mutated(seedLines())),
-                Tuple.of(3, commands().map(FuzzInputs::utf8)),
-                Tuple.of(3, FuzzInputs.mutated(commands())),
-                Tuple.of(1, FuzzInputs.badUtf8(commands())),
-                Tuple.of(2, FuzzInputs.noise()));
+    private static byte[] lines(Random r) {
+        return switch (weighted(r, 3, 3, 3, 3, 1, 2)) {
+            case 0 -> FuzzInputs.utf8(seedLines(r));
+            case 1 -> FuzzInputs.mutated(r, seedLines(r));
+            case 2 -> FuzzInputs.utf8(commands(r));
+            case 3 -> FuzzInputs.mutated(r, commands(r));
+            case 4 -> FuzzInputs.badUtf8(r, commands(r));
+            default -> FuzzInputs.noise(r);
+        };
+    }
+
+    /** An index into {@code weights}, each as likely as its weight says. */
+    private static int weighted(Random r, int... weights) {
+        int total = 0;
+        for (int w : weights) {
+            total += w;
+        }
+        int pick = r.nextInt(total);
+        for (int i = 0; ; i++) {
+            pick -= weights[i];
+            if (pick < 0) {
+                return i;
+            }
+        }
     }
 
     /** Seed lines: objects, most of them with a top-level uid, some with odd values in it. */
-    @Provide
-    Arbitrary<String> seedLines() {
-        Arbitrary<String> names = Arbitraries.frequencyOf(
-                Tuple.of(2, Arbitraries.just("\"uid\"")),
-                Tuple.of(1, FuzzInputs.keys()),
-                Tuple.of(1, FuzzInputs.stringLiteral()));
-        return Arbitraries.oneOf(
-                FuzzInputs.object(names, FuzzInputs.json()),
-                Combinators.combine(FuzzInputs.strings(), FuzzInputs.object(FuzzInputs.keys(), FuzzInputs.json()))
-                        .as((uid, rest) -> "{\"uid\":" + FuzzInputs.quote(uid) + (rest.length() > 2 ? "," : "")
-                                + rest.substring(1)));
+    private static String seedLines(Random r) {
+        if (r.nextBoolean()) {
+            return FuzzInputs.object(
+                    r,
+                    g -> switch (weighted(g, 2, 1, 1)) {
+                        case 0 -> "\"uid\"";
+                        case 1 -> FuzzInputs.keys(g);
+                        default -> FuzzInputs.stringLiteral(g);
+                    },
+                    FuzzInputs::json);
+        }
+        String uid = FuzzInputs.strings(r);
+        String rest = FuzzInputs.object(r, FuzzInputs::keys, FuzzInputs::json);
+        return "{\"uid\":" + FuzzInputs.quote(uid) + (rest.length() > 2 ? "," : "") + rest.substring(1);
     }
 
     /** A verb and parameters: the fields commands read, with values of the right or a wrong shape. */
-    @Provide
-    Arbitrary<String> commands() {
-        Arbitrary<String> names = Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(10);
-        Arbitrary<String> name = names.map(FuzzInputs::quote);
-        Arbitrary<String> nameList = names.list()
-                .ofMaxSize(5)
-                .map(l ->
-                        "[" + String.join(",", l.stream().map(FuzzInputs::quote).toList()) + "]");
-        Arbitrary<String> values = Arbitraries.frequencyOf(
-                Tuple.of(3, name),
-                Tuple.of(3, nameList),
-                Tuple.of(1, Arbitraries.of("true", "false", "0", "1", "49", "50", "51", "3600", "3601", "-1", "{}")),
-                Tuple.of(2, FuzzInputs.json()));
-        Arbitrary<String> params = Arbitraries.oneOf(
-                FuzzInputs.object(FuzzInputs.keys(), values),
-                FuzzInputs.object(FuzzInputs.keys(), values)
-                        .list()
-                        .ofMaxSize(5)
-                        .map(items -> "[" + String.join(",", items) + "]"),
-                Arbitraries.of("", " ", "{}", "[]", "null"));
-        return Combinators.combine(Arbitraries.of(CommandParser.VERBS), params)
-                .as((verb, p) -> p.isEmpty() ? verb : verb + " " + p);
-    }
-
-    @Property
-    void everyLineIsACommandOrADocumentedRefusal(@ForAll("lines") byte[] line) {
-        BackendCommand command = parser.parse(line);
-
-        assertThat(command).isNotNull();
-        if (command instanceof Invalid invalid) {
-            assertThat(invalid.error()).isNotNull();
-            assertThat(invalid.detail()).isNotNull();
-        } else if (command instanceof Rejected rejected) {
-            assertThat(rejected.error()).isNotNull();
-            assertThat(CommandParser.VERBS).contains(rejected.verb());
-        } else if (command instanceof SeedPush push) {
-            assertThat(push.line()).isSameAs(line);
-            assertThat(Utf8.isValid(line, 0, line.length)).isTrue();
-        } else {
-            String verb = new String(line, StandardCharsets.ISO_8859_1).split(" ", 2)[0];
-            assertThat(command).isInstanceOf(COMMANDS.get(verb));
-            assertWithinLimits(command);
-        }
-    }
-
-    @Property
-    void seedLinesAreClassifiedAsJacksonDoes(@ForAll("seedLinesAndMutations") byte[] line) {
-        Assume.that(line.length > 0 && Utf8.isValid(line, 0, line.length));
-        BackendCommand reference = SeedLineScannerTest.reference(line);
-        // A lone surrogate escaped in a field name is valid JSON (RFC 8259 §8.2 leaves its meaning open)
-        // that Jackson refuses, and the scanner, which decodes no name but uid, accepts: a known difference.
-        Assume.that(
-                !(reference instanceof Invalid invalid && invalid.detail().contains("surrogate pair in field name")));
-        assertThat(SeedLineScannerTest.outcome(SeedLineScanner.scan(line)))
-                .as("line %s", new String(line, StandardCharsets.UTF_8))
-                .isEqualTo(SeedLineScannerTest.outcome(reference));
-    }
-
-    @Provide
-    Arbitrary<byte[]> seedLinesAndMutations() {
-        return Arbitraries.oneOf(seedLines().map(FuzzInputs::utf8), FuzzInputs.mutated(seedLines()));
-    }
-
-    @Property
-    void aPushedStringIsItsTextAndAnyOtherValueItsJsonByteForByte(
-            @ForAll("dataValues") String data, @ForAll boolean batch) throws JsonProcessingException {
-        // a lone surrogate escaped in a field name: Jackson refuses it, as the parameters' reader
-        Assume.that(!data.contains("\\ud800\""));
-        String item = "{\"uid\":\"u\",\"data\":" + data + "}";
-        BackendCommand command = parser.parse(FuzzInputs.utf8("push " + (batch ? "[" + item + "]" : item)));
-
-        assertThat(command).isInstanceOf(Push.class);
-        byte[] pushed = ((Push) command).items().get(0).data();
-        if (data.startsWith("\"")) {
-            assertThat(pushed).isEqualTo(FuzzInputs.utf8(JSON.readValue(data, String.class)));
-        } else {
-            assertThat(new String(pushed, StandardCharsets.UTF_8)).isEqualTo(data);
-        }
-    }
-
-    @Provide
-    Arbitrary<String> dataValues() {
-        return FuzzInputs.json().filter(json -> !json.equals("null"));
-    }
-
-    @Property
-    void aBatchPastTheLimitIsRefusedWhole(@ForAll("batchSizes") int size) {
-        String items = String.join(",", java.util.Collections.nCopies(size, "{\"uid\":\"u\",\"data\":1}"));
-        BackendCommand command = parser.parse(FuzzInputs.utf8("push [" + items + "]"));
-
-        if (size <= LIMITS.maxBatch()) {
-            assertThat(((Push) command).items()).hasSize(size);
-        } else {
-            assertThat(((Rejected) command).error().code()).isEqualTo(ApiError.TOO_MANY);
-        }
-    }
-
-    @Provide
-    Arbitrary<Integer> batchSizes() {
-        return Arbitraries.integers().between(1, 2000);
-    }
-
-    @Property
-    void aUidPastTheLimitIsRefusedWherever(@ForAll("uids") String uid, @ForAll("uidFields") String field) {
-        String json = FuzzInputs.quote(uid);
-        String line = switch (field) {
-            case "uid" -> "push {\"uid\":" + json + ",\"data\":1}";
-            case "uids" -> "push {\"uids\":[\"a\"," + json + "],\"data\":1}";
-            case "exclude" -> "push {\"all\":true,\"exclude\":{\"uids\":[" + json + "]},\"data\":1}";
-            case "online" -> "online {\"uids\":[" + json + "]}";
-            default -> "join {\"group\":\"g\",\"uids\":[" + json + "]}";
+    private static String commands(Random r) {
+        String params = switch (r.nextInt(3)) {
+            case 0 -> FuzzInputs.object(r, FuzzInputs::keys, BackendLineFuzzTest::values);
+            case 1 -> {
+                int size = Fuzz.length(r, 0, 5);
+                List<String> items = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    items.add(FuzzInputs.object(r, FuzzInputs::keys, BackendLineFuzzTest::values));
+                }
+                yield "[" + String.join(",", items) + "]";
+            }
+            default -> Fuzz.oneOf(r, "", " ", "{}", "[]", "null");
         };
-        BackendCommand command = parser.parse(FuzzInputs.utf8(line));
-
-        int bytes = FuzzInputs.utf8(uid).length;
-        if (uid.isEmpty() || bytes > LIMITS.maxUidBytes()) {
-            assertThat(command).isInstanceOf(Rejected.class);
-            assertThat(((Rejected) command).error().code()).isEqualTo(ApiError.INVALID_FIELD);
-        } else {
-            assertThat(command).isNotInstanceOf(Rejected.class);
-            assertWithinLimits(command);
-        }
+        String verb = Fuzz.oneOf(r, VERBS);
+        return params.isEmpty() ? verb : verb + " " + params;
     }
 
-    @Provide
-    Arbitrary<String> uids() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().alpha().ofMaxLength(12),
-                Arbitraries.strings().withChars("aé用").ofMaxLength(6),
-                Arbitraries.strings().withCharRange('\u0100', '\uD7FF').ofMaxLength(4));
+    private static String values(Random r) {
+        return switch (weighted(r, 3, 3, 1, 2)) {
+            case 0 -> FuzzInputs.quote(Fuzz.alpha(r, 1, 10));
+            case 1 -> {
+                int size = Fuzz.length(r, 0, 5);
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    names.add(FuzzInputs.quote(Fuzz.alpha(r, 1, 10)));
+                }
+                yield "[" + String.join(",", names) + "]";
+            }
+            case 2 -> Fuzz.oneOf(r, "true", "false", "0", "1", "49", "50", "51", "3600", "3601", "-1", "{}");
+            default -> FuzzInputs.json(r);
+        };
     }
 
-    @Provide
-    Arbitrary<String> uidFields() {
-        return Arbitraries.of("uid", "uids", "exclude", "online", "join");
+    @Test
+    void everyLineIsACommandOrADocumentedRefusal() {
+        Fuzz.forAll("everyLineIsACommandOrADocumentedRefusal", r -> {
+            byte[] line = lines(r);
+            BackendCommand command = parser.parse(line);
+
+            assertThat(command).isNotNull();
+            if (command instanceof Invalid invalid) {
+                assertThat(invalid.error()).isNotNull();
+                assertThat(invalid.detail()).isNotNull();
+            } else if (command instanceof Rejected rejected) {
+                assertThat(rejected.error()).isNotNull();
+                assertThat(CommandParser.VERBS).contains(rejected.verb());
+            } else if (command instanceof SeedPush push) {
+                assertThat(push.line()).isSameAs(line);
+                assertThat(Utf8.isValid(line, 0, line.length)).isTrue();
+            } else {
+                String verb = new String(line, StandardCharsets.ISO_8859_1).split(" ", 2)[0];
+                assertThat(command).isInstanceOf(COMMANDS.get(verb));
+                assertWithinLimits(command);
+            }
+        });
+    }
+
+    @Test
+    void seedLinesAreClassifiedAsJacksonDoes() {
+        Fuzz.forAll("seedLinesAreClassifiedAsJacksonDoes", r -> {
+            byte[] line = r.nextBoolean() ? FuzzInputs.utf8(seedLines(r)) : FuzzInputs.mutated(r, seedLines(r));
+            if (line.length == 0 || !Utf8.isValid(line, 0, line.length)) {
+                return; // not a case for this property
+            }
+            BackendCommand reference = SeedLineScannerTest.reference(line);
+            // A lone surrogate escaped in a field name is valid JSON (RFC 8259 §8.2 leaves its meaning open)
+            // that Jackson refuses, and the scanner, which decodes no name but uid, accepts: a known difference.
+            if (reference instanceof Invalid invalid && invalid.detail().contains("surrogate pair in field name")) {
+                return;
+            }
+            assertThat(SeedLineScannerTest.outcome(SeedLineScanner.scan(line)))
+                    .as("line %s", new String(line, StandardCharsets.UTF_8))
+                    .isEqualTo(SeedLineScannerTest.outcome(reference));
+        });
+    }
+
+    @Test
+    void aPushedStringIsItsTextAndAnyOtherValueItsJsonByteForByte() {
+        Fuzz.forAll("aPushedStringIsItsTextAndAnyOtherValueItsJsonByteForByte", r -> {
+            String data;
+            do {
+                data = FuzzInputs.json(r);
+            } while (data.equals("null"));
+            boolean batch = r.nextBoolean();
+            // a lone surrogate escaped in a field name: Jackson refuses it, as the parameters' reader
+            if (data.contains("\\ud800\"")) {
+                return;
+            }
+            String item = "{\"uid\":\"u\",\"data\":" + data + "}";
+            BackendCommand command = parser.parse(FuzzInputs.utf8("push " + (batch ? "[" + item + "]" : item)));
+
+            assertThat(command).as(item).isInstanceOf(Push.class);
+            byte[] pushed = ((Push) command).items().get(0).data();
+            if (data.startsWith("\"")) {
+                assertThat(pushed).isEqualTo(FuzzInputs.utf8(JSON.readValue(data, String.class)));
+            } else {
+                assertThat(new String(pushed, StandardCharsets.UTF_8)).isEqualTo(data);
+            }
+        });
+    }
+
+    @Test
+    void aBatchPastTheLimitIsRefusedWhole() {
+        Fuzz.forAll("aBatchPastTheLimitIsRefusedWhole", r -> {
+            int size = r.nextInt(4) == 0
+                    ? Fuzz.oneOf(r, 1, LIMITS.maxBatch(), LIMITS.maxBatch() + 1, 2000)
+                    : 1 + r.nextInt(2000);
+            String items = String.join(",", java.util.Collections.nCopies(size, "{\"uid\":\"u\",\"data\":1}"));
+            BackendCommand command = parser.parse(FuzzInputs.utf8("push [" + items + "]"));
+
+            if (size <= LIMITS.maxBatch()) {
+                assertThat(((Push) command).items()).hasSize(size);
+            } else {
+                assertThat(((Rejected) command).error().code()).isEqualTo(ApiError.TOO_MANY);
+            }
+        });
+    }
+
+    @Test
+    void aUidPastTheLimitIsRefusedWherever() {
+        Fuzz.forAll("aUidPastTheLimitIsRefusedWherever", r -> {
+            String uid = switch (r.nextInt(3)) {
+                case 0 -> Fuzz.alpha(r, 0, 12);
+                case 1 -> Fuzz.string(r, "a\u00e9\u7528", 0, 6);
+                default -> Fuzz.charRange(r, '\u0100', '\uD7FF', 0, 4);
+            };
+            String field = Fuzz.oneOf(r, "uid", "uids", "exclude", "online", "join");
+            String json = FuzzInputs.quote(uid);
+            String line = switch (field) {
+                case "uid" -> "push {\"uid\":" + json + ",\"data\":1}";
+                case "uids" -> "push {\"uids\":[\"a\"," + json + "],\"data\":1}";
+                case "exclude" -> "push {\"all\":true,\"exclude\":{\"uids\":[" + json + "]},\"data\":1}";
+                case "online" -> "online {\"uids\":[" + json + "]}";
+                default -> "join {\"group\":\"g\",\"uids\":[" + json + "]}";
+            };
+            BackendCommand command = parser.parse(FuzzInputs.utf8(line));
+
+            int bytes = FuzzInputs.utf8(uid).length;
+            if (uid.isEmpty() || bytes > LIMITS.maxUidBytes()) {
+                assertThat(command).as(line).isInstanceOf(Rejected.class);
+                assertThat(((Rejected) command).error().code()).isEqualTo(ApiError.INVALID_FIELD);
+            } else {
+                assertThat(command).as(line).isNotInstanceOf(Rejected.class);
+                assertWithinLimits(command);
+            }
+        });
     }
 
     private static void assertWithinLimits(BackendCommand command) {
