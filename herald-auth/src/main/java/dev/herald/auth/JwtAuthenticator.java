@@ -224,6 +224,10 @@ public final class JwtAuthenticator implements Authenticator {
             }
             throw new AuthException(Kind.INVALID, "token refused: " + e.getMessage());
         }
+        // nimbus reads a numeric sub as its decimal text; the uid must be a JSON string (README)
+        if (!(jwt.getPayload().toJSONObject().get("sub") instanceof String)) {
+            throw new AuthException(Kind.INVALID, "sub must be a string");
+        }
         Identity identity = identity(claims);
         if (remembered.size() >= MAX_REMEMBERED) {
             remembered.clear();

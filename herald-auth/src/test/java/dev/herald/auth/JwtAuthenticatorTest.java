@@ -192,6 +192,18 @@ class JwtAuthenticatorTest {
     }
 
     @Test
+    void aSubThatIsNotAJsonStringIsRefused() throws Exception {
+        // found by BadInputIT: nimbus turns {"sub":42} into the subject "42", and the token bound as 42
+        JwtAuthenticator auth = new JwtAuthenticator(hmac(), CLOCK);
+        String numeric = hs256(new JWTClaimsSet.Builder().claim("sub", 42).build());
+        String decimal = hs256(new JWTClaimsSet.Builder().claim("sub", 4.2).build());
+
+        assertThat(refusal(auth, numeric).getMessage()).isEqualTo("sub must be a string");
+        assertThat(refusal(auth, decimal).getMessage()).isEqualTo("sub must be a string");
+        assertThat(verify(auth, hs256(claims("42").build())).uid()).isEqualTo("42");
+    }
+
+    @Test
     void anHmacAlgorithmLongerThanTheSecretIsRefused() throws Exception {
         JwtAuthenticator auth = new JwtAuthenticator(hmac(), CLOCK); // 37 bytes: HS256 only
         byte[] long64 = (SECRET + SECRET).getBytes(StandardCharsets.UTF_8);

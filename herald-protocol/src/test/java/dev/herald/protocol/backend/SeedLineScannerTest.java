@@ -155,14 +155,14 @@ class SeedLineScannerTest {
     }
 
     /** An uid, or an error code: what a backend sees. */
-    private static String outcome(BackendCommand command) {
+    static String outcome(BackendCommand command) {
         return command instanceof SeedPush push
                 ? "uid " + push.uid()
                 : ((Invalid) command).error().name();
     }
 
     /** How seed lines were read with Jackson before the scanner. */
-    private static BackendCommand reference(byte[] line) {
+    static BackendCommand reference(byte[] line) {
         try (JsonParser parser = JSON.createParser(line)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return new Invalid(BackendError.INVALID_JSON, "expected a JSON object");
