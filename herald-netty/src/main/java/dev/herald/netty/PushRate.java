@@ -34,10 +34,14 @@ public final class PushRate {
      * @return 0 if they were taken, else the whole seconds to wait before they would be (at least 1);
      *     nothing is taken then
      */
-    public synchronized long take(int pushes, int rate) {
+    public long take(int pushes, int rate) {
         if (rate <= 0 || pushes <= 0) {
-            return 0;
+            return 0; // no limit: no lock on the push path
         }
+        return limited(pushes, rate);
+    }
+
+    private synchronized long limited(int pushes, int rate) {
         long now = nanoTime.getAsLong();
         if (!started) {
             started = true;
