@@ -97,7 +97,11 @@ class SlowConsumerIT {
                 // Long enough for the healthy client's pongs on a busy machine; the flooder is closed
                 // by it all the same.
                 "websocket.pong-timeout",
-                "2s");
+                "2s",
+                // The message rate limit would close the flooder with 4506 first: this test is about
+                // what back-pressure does when no rate limit is set.
+                "websocket.max-messages-per-second",
+                "0");
         try (WebSocketRecorder healthy = bind(server, "healthy");
                 RawWebSocket flooder = RawWebSocket.connect(server.websocketAddress(), "/", Map.of(), 4096);
                 TextPortClient backend = TextPortClient.connect(server.textAddress())) {
