@@ -1,6 +1,7 @@
 package dev.herald.netty;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,7 +27,7 @@ public final class OrderedReplies {
     public void add(ChannelHandlerContext ctx, CompletionStage<?> stage) {
         CompletableFuture<?> reply = stage.toCompletableFuture();
         if (pending.isEmpty() && reply.isDone()) {
-            ctx.write(reply.join(), ctx.voidPromise());
+            write(ctx, reply.join());
             return;
         }
         pending.add(reply);
@@ -38,9 +39,22 @@ public final class OrderedReplies {
     /** Queues a reply that is known already behind the earlier ones: written now if none waits. */
     public void addNow(ChannelHandlerContext ctx, Object reply) {
         if (pending.isEmpty()) {
-            ctx.write(reply, ctx.voidPromise());
+            write(ctx, reply);
         } else {
             pending.add(CompletableFuture.completedFuture(reply));
+        }
+    }
+
+    /**
+     * Writes a reply, or releases it when the connection has closed meanwhile (an earlier answer closed
+     * it, or the peer went away): a write to a closed channel with a void promise would fire its failure
+     * down a pipeline that may have no handlers left (found by HttpApiFuzzTest).
+     */
+    private static void write(ChannelHandlerContext ctx, Object reply) {
+        if (ctx.channel().isActive()) {
+            ctx.write(reply, ctx.voidPromise());
+        } else {
+            ReferenceCountUtil.release(reply);
         }
     }
 
@@ -51,7 +65,7 @@ public final class OrderedReplies {
 
     private void writeCompleted(ChannelHandlerContext ctx) {
         while (!pending.isEmpty() && pending.peek().isDone()) {
-            ctx.write(pending.poll().join(), ctx.voidPromise());
+            write(ctx, pending.poll().join());
         }
         ctx.flush();
         afterLateWrites.run();
