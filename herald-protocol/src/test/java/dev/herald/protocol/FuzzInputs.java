@@ -1,6 +1,7 @@
 package dev.herald.protocol;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.herald.core.testkit.Fuzz;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

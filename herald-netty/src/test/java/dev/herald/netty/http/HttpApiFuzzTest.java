@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
 import dev.herald.core.engine.MemoryEngine;
-import dev.herald.netty.Fuzz;
+import dev.herald.core.testkit.Fuzz;
 import dev.herald.netty.backend.CommandExecutor;
 import dev.herald.netty.backend.CommandReply;
 import dev.herald.protocol.backend.CommandLimits;

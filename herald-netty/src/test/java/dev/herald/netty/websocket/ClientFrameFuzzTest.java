@@ -6,7 +6,7 @@ import dev.herald.core.CloseReason;
 import dev.herald.core.Hub;
 import dev.herald.core.Pusher;
 import dev.herald.core.engine.MemoryEngine;
-import dev.herald.netty.Fuzz;
+import dev.herald.core.testkit.Fuzz;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.core.Target;
-import dev.herald.protocol.Fuzz;
+import dev.herald.core.testkit.Fuzz;
 import dev.herald.protocol.FuzzInputs;
 import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.BackendCommand.Invalid;

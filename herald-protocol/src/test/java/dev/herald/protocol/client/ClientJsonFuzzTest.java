@@ -3,7 +3,7 @@ package dev.herald.protocol.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.core.history.StreamPosition;
-import dev.herald.protocol.Fuzz;
+import dev.herald.core.testkit.Fuzz;
 import dev.herald.protocol.FuzzInputs;
 import dev.herald.protocol.client.ClientFrame.Ack;
 import dev.herald.protocol.client.ClientFrame.Hello;

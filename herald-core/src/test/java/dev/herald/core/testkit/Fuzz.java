@@ -1,4 +1,4 @@
-package dev.herald.protocol;
+package dev.herald.core.testkit;
 
 import java.util.List;
 import java.util.Random;
