@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import dev.herald.protocol.FuzzInputs;
 import dev.herald.protocol.Utf8;
 import dev.herald.protocol.backend.BackendCommand.Invalid;
 import dev.herald.protocol.backend.BackendCommand.SeedPush;
@@ -81,7 +82,6 @@ class SeedLineScannerTest {
             "{\"uid\":\"a\\\"b\\u0041\",\"s\":\"\\n\\t\",\"o\":{},\"l\":[]}",
             " { \"uid\" : \"用户\" , \"n\" : [ [ { } ] ] } ",
         };
-        byte[] alphabet = "{}[]\",:\\ 0123456789-+.eEtrufalsn\t\r\nux/b".getBytes(StandardCharsets.US_ASCII);
         Random random = new Random(42);
         int checked = 0;
         int pushes = 0;
@@ -89,7 +89,7 @@ class SeedLineScannerTest {
             byte[] line = seeds[random.nextInt(seeds.length)].getBytes(StandardCharsets.UTF_8);
             int edits = 1 + random.nextInt(3);
             for (int e = 0; e < edits; e++) {
-                line = mutate(line, alphabet, random);
+                line = FuzzInputs.mutate(line, random);
             }
             if (line.length == 0 || !Utf8.isValid(line, 0, line.length)) {
                 continue;
@@ -123,35 +123,6 @@ class SeedLineScannerTest {
 
     private static String detail(String line) {
         return ((Invalid) SeedLineScanner.scan(line.getBytes(StandardCharsets.UTF_8))).detail();
-    }
-
-    private static byte[] mutate(byte[] line, byte[] alphabet, Random random) {
-        int at = line.length == 0 ? 0 : random.nextInt(line.length);
-        byte b = alphabet[random.nextInt(alphabet.length)];
-        switch (random.nextInt(3)) {
-            case 0 -> {
-                byte[] grown = new byte[line.length + 1];
-                System.arraycopy(line, 0, grown, 0, at);
-                grown[at] = b;
-                System.arraycopy(line, at, grown, at + 1, line.length - at);
-                return grown;
-            }
-            case 1 -> {
-                if (line.length == 0) {
-                    return line;
-                }
-                byte[] shrunk = new byte[line.length - 1];
-                System.arraycopy(line, 0, shrunk, 0, at);
-                System.arraycopy(line, at + 1, shrunk, at, line.length - at - 1);
-                return shrunk;
-            }
-            default -> {
-                if (line.length > 0) {
-                    line[at] = b;
-                }
-                return line;
-            }
-        }
     }
 
     /** An uid, or an error code: what a backend sees. */
