@@ -245,7 +245,14 @@ public record ConfigKey(String name, String defaultValue, String description) {
                     "store.fsync",
                     "true",
                     "With a data directory: a positive reply waits for the disk (fsync, group commit); false: for the OS only."),
-            new ConfigKey("server.io-threads", "0", "Event-loop threads; 0 means one per processor."),
+            new ConfigKey(
+                    "server.io-threads",
+                    "0",
+                    "Event-loop threads of the WebSocket clients; 0 means one per processor."),
+            new ConfigKey(
+                    "server.backend-io-threads",
+                    "1",
+                    "Event-loop threads of the Text port and the HTTP API, apart from the clients' so that a reconnect storm never delays a backend's pushes; 0: they share the clients' loops."),
             new ConfigKey(
                     "server.shutdown-timeout", "10s", "How long stop drains connections before it forces the exit."),
             new ConfigKey(

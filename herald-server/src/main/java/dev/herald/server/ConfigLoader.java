@@ -187,6 +187,7 @@ public final class ConfigLoader {
                 "server",
                 () -> new ProcessConfig(
                         v.integer("server.io-threads"),
+                        v.integer("server.backend-io-threads"),
                         v.duration("server.shutdown-timeout"),
                         v.path("server.pid-file")));
         HistoryConfig history = section(

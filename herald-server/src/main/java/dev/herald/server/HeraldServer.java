@@ -12,6 +12,7 @@ import dev.herald.core.engine.Receipts;
 import dev.herald.core.history.HistoryStats;
 import dev.herald.core.history.InboxStats;
 import dev.herald.core.history.MemoryStreamStore;
+import dev.herald.netty.LoopLag;
 import dev.herald.netty.NettyTransport;
 import dev.herald.netty.backend.CommandExecutor;
 import dev.herald.netty.backend.CommandReply;
@@ -166,8 +167,13 @@ public final class HeraldServer implements AutoCloseable {
                 textStats,
                 config.view(c -> c.tls().text()),
                 tlsStats);
-        this.transport = NettyTransport.start(config.get().server().ioThreads());
+        this.transport = NettyTransport.start(
+                config.get().server().ioThreads(), config.get().server().backendIoThreads());
         metrics.bind(hub, webSocketStats, textStats, textPort::connectionCount, httpStats);
+        metrics.bindLoopLag("clients", transport.clientLag());
+        if (transport.backendLag() != null) {
+            metrics.bindLoopLag("backends", transport.backendLag());
+        }
         metrics.bindTls(tlsStats);
         metrics.bindHistory(engine, webSocketStats);
         if (data != null) {
@@ -211,14 +217,15 @@ public final class HeraldServer implements AutoCloseable {
             throw e;
         }
         log.info(
-                "Herald {} listening: websocket {}, text {}, http {} (engine {}, transport {}, {} io threads)",
+                "Herald {} listening: websocket {}, text {}, http {} (engine {}, transport {}, {} io threads, {} backend)",
                 VERSION,
                 describe(server.websocketAddress()),
                 describe(server.textAddress()),
                 describe(server.httpAddress()),
                 server.engine.name(),
                 server.transport.name(),
-                server.transport.threads());
+                server.transport.threads(),
+                server.transport.backendThreads());
         server.logTls();
         server.warnIfOpen();
         return server;
@@ -267,7 +274,7 @@ public final class HeraldServer implements AutoCloseable {
                         started.websocket().host(), started.websocket().port()),
                 webSocket,
                 webSocket.watermark());
-        textListener = transport.listen(
+        textListener = transport.listenForBackends(
                 "text",
                 new InetSocketAddress(started.text().host(), started.text().port()),
                 textPort,
@@ -286,7 +293,7 @@ public final class HeraldServer implements AutoCloseable {
                 httpStats,
                 config.view(c -> c.tls().http()),
                 tlsStats);
-        httpListener = transport.listen(
+        httpListener = transport.listenForBackends(
                 "http",
                 new InetSocketAddress(started.http().host(), started.http().port()),
                 http,
@@ -381,6 +388,12 @@ public final class HeraldServer implements AutoCloseable {
         stats.put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds());
         stats.put("engine", engine.name());
         stats.put("transport", transport.name());
+        Map<String, Object> lag = new LinkedHashMap<>();
+        lag.put("clients", loopLag(transport.clientLag()));
+        if (transport.backendLag() != null) {
+            lag.put("backends", loopLag(transport.backendLag()));
+        }
+        stats.put("eventLoopLate", lag);
         Map<String, String> listeners = new LinkedHashMap<>();
         listeners.put("websocket", describe(websocketAddress()));
         listeners.put("text", describe(textAddress()));
@@ -491,6 +504,15 @@ public final class HeraldServer implements AutoCloseable {
         http.put("responses", responses);
         stats.put("http", http);
         return stats;
+    }
+
+    /** Milliseconds the loops of a group ran due work late: in all, and the longest lately. */
+    private static Map<String, Object> loopLag(LoopLag lag) {
+        Map<String, Object> late = new LinkedHashMap<>();
+        late.put("totalMs", TimeUnit.NANOSECONDS.toMillis(lag.lateNanos()));
+        late.put("recentMaxMs", TimeUnit.NANOSECONDS.toMillis(lag.recentMaxNanos()));
+        late.put("maxMs", TimeUnit.NANOSECONDS.toMillis(lag.maxNanos()));
+        return late;
     }
 
     private static Object tlsStats(TlsContext tls) {

@@ -6,6 +6,7 @@ import dev.herald.core.auth.AuthException;
 import dev.herald.core.engine.Engine;
 import dev.herald.core.history.InboxStats;
 import dev.herald.core.history.Recovery;
+import dev.herald.netty.LoopLag;
 import dev.herald.netty.NettyTransport;
 import dev.herald.netty.backend.TextPortStats;
 import dev.herald.netty.http.HttpStats;
@@ -200,6 +201,21 @@ final class ServerMetrics implements AutoCloseable {
                 .description("Inbox events: queued, refused (inbox.max-bytes spent), evicted (inbox.max-per-uid),"
                         + " expired, acked")
                 .tag("event", event)
+                .register(registry);
+    }
+
+    /** Binds the lateness of a group of event loops ({@code loops}: clients or backends). */
+    void bindLoopLag(String loops, LoopLag lag) {
+        FunctionCounter.builder("herald.event.loop.late", lag, l -> l.lateNanos() / 1e9)
+                .description(
+                        "Total time the event loops ran due work late (a stall adds its length): busy loops, collector pauses")
+                .baseUnit("seconds")
+                .tag("loops", loops)
+                .register(registry);
+        Gauge.builder("herald.event.loop.late.max", lag, l -> l.recentMaxNanos() / 1e9)
+                .description("The longest an event loop ran due work late in the last 10 to 20 seconds")
+                .baseUnit("seconds")
+                .tag("loops", loops)
                 .register(registry);
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.testkit.RawWebSocket;
 import dev.herald.testkit.SocketBuffers;
 import dev.herald.testkit.TextPortClient;
@@ -407,5 +409,34 @@ class MetricsIT {
         assertThat(after.value("process_uptime_seconds")).isPositive();
         assertThat(after.value("herald_netty_memory_used_bytes", "area", "direct"))
                 .isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void eventLoopLatenessPerGroupOfLoopsInMetricsAndStats() throws Exception {
+        start();
+        Scrape scrape = Scrape.of(server);
+        assertThat(scrape.value("herald_event_loop_late_seconds_total", "loops", "clients"))
+                .isGreaterThanOrEqualTo(0);
+        assertThat(scrape.value("herald_event_loop_late_seconds_total", "loops", "backends"))
+                .isGreaterThanOrEqualTo(0);
+        assertThat(scrape.value("herald_event_loop_late_max_seconds", "loops", "backends"))
+                .isGreaterThanOrEqualTo(0);
+        JsonNode late = new ObjectMapper()
+                .readTree(HttpCalls.get(server, null, "/stats").body())
+                .path("eventLoopLate");
+        assertThat(late.path("clients").path("recentMaxMs").isNumber()).isTrue();
+        assertThat(late.path("backends").path("totalMs").isNumber()).isTrue();
+        server.stop();
+
+        // Backends on the client loops: one group, one series.
+        start("server.backend-io-threads", "0");
+        assertThat(Scrape.of(server).samples())
+                .containsKey(Scrape.series("herald_event_loop_late_seconds_total", "loops", "clients"))
+                .doesNotContainKey(Scrape.series("herald_event_loop_late_seconds_total", "loops", "backends"));
+        assertThat(new ObjectMapper()
+                        .readTree(HttpCalls.get(server, null, "/stats").body())
+                        .path("eventLoopLate")
+                        .has("backends"))
+                .isFalse();
     }
 }
